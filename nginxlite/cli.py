@@ -1,0 +1,213 @@
+"""The ``nginxlite`` command: nginx's flags, nginx's messages, nginx's exit codes.
+
+Rules:
+- This is the only module that writes to the terminal for errors and the only
+  one that picks exit codes; library code raises.
+- Messages are nginx's with ``nginxlite:`` as the prefix, on stderr
+  (``nginxlite: [emerg] unknown directive "foo" in sites/a.conf:12``).
+- Never a traceback: a bad flag or a missing file is one line and exit 1.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from dataclasses import dataclass
+
+from nginxlite import NAME, __version__
+from nginxlite.errors import ConfigError
+
+DEFAULT_CONF = os.path.join("sites", "default.conf")
+
+USAGE = f"""\
+Usage: {NAME} [-?hvVtTq] [-s signal] [-p prefix] [-c filename] [-g directives]
+       {NAME} --explain URL [-c filename]
+       {NAME} --directives
+
+Options:
+  -?,-h         : this help
+  -v            : show version and exit
+  -V            : show version and build information and exit
+  -t            : test configuration and exit
+  -T            : test configuration, dump it and exit
+  -q            : suppress non-error messages during configuration testing
+  -s signal     : send signal to the running server: stop, quit, reopen, reload
+  -p prefix     : set prefix path (default: the current directory)
+  -c filename   : set configuration file (default: {DEFAULT_CONF} under the prefix)
+  -g directives : set global directives out of configuration file
+  --explain URL : show which server and location would answer URL, and why
+  --directives  : list every configuration directive nginxlite knows
+"""
+
+SIGNALS = {"stop": signal.SIGTERM, "quit": signal.SIGQUIT, "reopen": signal.SIGUSR1,
+           "reload": signal.SIGHUP}
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass
+class Options:
+    help: bool = False
+    version: bool = False
+    build: bool = False
+    test: bool = False
+    dump: bool = False
+    quiet: bool = False
+    signal: str | None = None
+    prefix: str | None = None
+    conf: str | None = None
+    directives: str | None = None
+    explain: str | None = None
+    list_directives: bool = False
+
+
+_VALUED = {"s": "signal", "p": "prefix", "c": "conf", "g": "directives"}
+_VALUE_NAMES = {"s": "parameter", "p": "directory name", "c": "file name", "g": "parameter"}
+
+
+def parse_args(argv: list[str]) -> Options:
+    """nginx's option parser: bundled flags (``-tq``), values glued or separate."""
+    opts = Options()
+    args = iter(argv)
+    for arg in args:
+        if arg == "--explain":
+            opts.explain = next(args, None)
+            if opts.explain is None:
+                raise UsageError('option "--explain" requires a URL')
+            continue
+        if arg.startswith("--explain="):
+            opts.explain = arg.split("=", 1)[1]
+            continue
+        if arg in ("--directives", "--help-directives"):
+            opts.list_directives = True
+            continue
+        if arg in ("--help",):
+            opts.help = True
+            continue
+        if arg == "--version":
+            opts.version = True
+            continue
+        if not arg.startswith("-") or arg == "-":
+            raise UsageError(f'invalid option: "{arg}"')
+        i = 1
+        while i < len(arg):
+            ch = arg[i]
+            i += 1
+            if ch in "?h":
+                opts.help = True
+            elif ch == "v":
+                opts.version = True
+            elif ch == "V":
+                opts.version = opts.build = True
+            elif ch == "t":
+                opts.test = True
+            elif ch == "T":
+                opts.test = opts.dump = True
+            elif ch == "q":
+                opts.quiet = True
+            elif ch in _VALUED:
+                value = arg[i:] or next(args, None)
+                if not value:
+                    raise UsageError(f'option "-{ch}" requires {_VALUE_NAMES[ch]}')
+                setattr(opts, _VALUED[ch], value)
+                break
+            else:
+                raise UsageError(f'invalid option: "{arg[i - 1:]}"')
+    if opts.signal is not None and opts.signal not in SIGNALS:
+        raise UsageError(f'invalid option: "-s {opts.signal}"')
+    return opts
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(f"{NAME}: {line}\n")
+
+
+def _print_warnings(warnings) -> None:
+    for warning in warnings:
+        _err(f"[warn] {warning}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        opts = parse_args(sys.argv[1:] if argv is None else argv)
+    except UsageError as err:
+        _err(str(err))
+        return 1
+    if opts.help:
+        sys.stderr.write(f"{NAME} version: {NAME}/{__version__}\n{USAGE}")
+        return 0
+    if opts.version:
+        sys.stderr.write(f"{NAME} version: {NAME}/{__version__}\n")
+        if opts.build:
+            import lark
+            sys.stderr.write(f"built with Python {sys.version.split()[0]}, lark {lark.__version__}\n")
+        return 0
+    if opts.list_directives:
+        from nginxlite.config.docs import directive_listing
+        sys.stdout.write(directive_listing())
+        return 0
+
+    prefix = os.path.abspath(opts.prefix) if opts.prefix else os.getcwd()
+    if opts.conf:
+        conf = opts.conf
+    else:
+        conf = os.path.join(opts.prefix, DEFAULT_CONF) if opts.prefix else DEFAULT_CONF
+    try:
+        from nginxlite.config import load_config
+        config = load_config(conf, prefix, opts.directives)
+    except ConfigError as err:
+        _print_warnings(err.warnings)
+        _err(f"[emerg] {err}")
+        if opts.test or opts.signal:
+            _err(f"configuration file {conf} test failed")
+        return 1
+    except (OSError, RecursionError, MemoryError) as err:  # a hostile config must not crash us
+        _err(f"[emerg] {conf}: {err}")
+        return 1
+    _print_warnings(config.warnings)
+
+    if opts.test:
+        if not opts.quiet:
+            _err(f"the configuration file {conf} syntax is ok")
+            _err(f"configuration file {conf} test is successful")
+        if opts.dump:
+            out = sys.stdout.buffer
+            for name, data in config.files:
+                out.write(b"# configuration file " + name.encode("latin-1") + b":\n" + data + b"\n")
+            out.flush()
+        elif not opts.quiet:
+            sys.stdout.write(f"# prefix: {prefix}\n")
+        return 0
+    if opts.signal:
+        return send_signal(config.pid, opts.signal)
+    if opts.explain:
+        _err("[emerg] --explain needs the location matcher, which is not built yet")
+        return 1
+    _err("[emerg] serving is not available in this version yet: use -t to test a configuration")
+    return 1
+
+
+def send_signal(pid_file: str, name: str) -> int:
+    """``-s``: read the pid file and signal that process, as nginx does."""
+    try:
+        with open(pid_file, "rb") as f:
+            text = f.read().strip()
+    except OSError as err:
+        _err(f'[error] open() "{pid_file}" failed ({err.errno}: {os.strerror(err.errno)})')
+        return 1
+    try:
+        pid = int(text)
+        if pid <= 0:
+            raise ValueError
+    except ValueError:
+        _err(f'[error] invalid PID number "{text.decode("latin-1")}" in "{pid_file}"')
+        return 1
+    try:
+        os.kill(pid, SIGNALS[name])
+    except OSError as err:
+        _err(f"[alert] kill({pid}, {int(SIGNALS[name])}) failed ({err.errno}: {os.strerror(err.errno)})")
+        return 1
+    return 0

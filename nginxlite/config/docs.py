@@ -1,0 +1,84 @@
+"""Directive documentation generated from the directive table.
+
+Rules:
+- ``docs/directives.md`` and ``nginxlite --directives`` both come from
+  ``directives.DIRECTIVES``; nothing about a directive is written twice.
+- ``python -m nginxlite.config.docs`` rewrites ``docs/directives.md``; a test
+  fails when the committed file differs from ``directives_markdown()``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from nginxlite.config.blocks import CTX_NAMES, Ctx
+from nginxlite.config.directives import DIRECTIVES, Kind, Spec
+
+DOC_FILE = Path(__file__).resolve().parents[2] / "docs" / "directives.md"
+
+
+def contexts(spec: Spec) -> str:
+    return ", ".join(name for ctx, name in CTX_NAMES.items() if spec.contexts & ctx and ctx is not Ctx.TYPES
+                     or (spec.contexts & ctx and spec.contexts == Ctx.ANY and ctx is Ctx.TYPES))
+
+
+def syntax(spec: Spec) -> str:
+    shape = spec.arity.describe()
+    text = "on | off" if shape == "on | off" else f"{shape} argument{'s' if shape != '1' else ''}"
+    if spec.arity == spec.arity.NOARGS:
+        text = "no arguments"
+    return text + (", block" if spec.block else "")
+
+
+def _rows(kind: Kind) -> list[Spec]:
+    return sorted((s for s in DIRECTIVES.values() if s.kind is kind), key=lambda s: s.name)
+
+
+def directives_markdown() -> str:
+    lines = [
+        "# Directive reference",
+        "",
+        "Generated from the directive table (`nginxlite/config/directives.py`) by",
+        "`python -m nginxlite.config.docs`; do not edit by hand. Semantics follow nginx 1.22",
+        "unless marked *nginxlite*. Contexts: main (top level), events, http, server,",
+        "location, limit_except, if. A site file holding only `server {}` blocks is read",
+        "as the inside of an `http {}` block.",
+        "",
+        "## Supported",
+        "",
+        "| directive | contexts | arguments | default | description |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in _rows(Kind.SUPPORTED):
+        own = " *nginxlite*" if spec.nginxlite_only else ""
+        default = f"`{spec.default}`" if spec.default else ""
+        lines.append(f"| `{spec.name}`{own} | {contexts(spec)} | {syntax(spec)} | {default} | {spec.help} |")
+    lines += ["", "## Accepted and ignored", "",
+              "These tune nginx internals that nginxlite does not have. They are checked for",
+              "context and arguments like any directive, then ignored with",
+              '`[warn] "NAME" directive is ignored by nginxlite`.', "",
+              "| directive | contexts | arguments |", "|---|---|---|"]
+    lines += [f"| `{s.name}` | {contexts(s)} | {syntax(s)} |" for s in _rows(Kind.IGNORED)]
+    lines += ["", "## Refused", "",
+              "nginxlite cannot honour these (proxying, TLS, rewriting, ...). After the context and",
+              'argument checks they fail with `"NAME" directive is not supported by nginxlite`.', "",
+              "| directive | contexts | arguments |", "|---|---|---|"]
+    lines += [f"| `{s.name}` | {contexts(s)} | {syntax(s)} |" for s in _rows(Kind.REFUSED)]
+    return "\n".join(lines) + "\n"
+
+
+def directive_listing() -> str:
+    """The plain-text table printed by ``nginxlite --directives``."""
+    out = []
+    for kind in Kind:
+        out.append(f"{kind.value} directives:")
+        for spec in _rows(kind):
+            out.append(f"  {spec.name:<32} {contexts(spec):<40} {spec.help if kind is Kind.SUPPORTED else ''}".rstrip())
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    DOC_FILE.write_text(directives_markdown(), encoding="utf-8")
+    sys.stdout.write(f"wrote {DOC_FILE}\n")

@@ -1,0 +1,372 @@
+"""Reads a configuration file into the resolved model, with nginx's checks and words.
+
+Rules:
+- Statements are checked in the order nginx reads them; the first error stops
+  loading (``ConfigError``), as ``nginx -t``.  For each directive the checks run
+  in ``ngx_conf_handler``'s order: known name, context, terminator, argument
+  count, then the directive's own handler (``directives``).
+- Checks nginx makes only after the whole ``http`` block (duplicate locations,
+  server-name hashes, unknown variables) run in ``finish_http``; they carry no
+  position unless nginx prints one.
+- A file holding no ``events``/``http`` at its top level is a site file (as in
+  ``sites-enabled/``): its statements are read inside an implicit ``http`` block
+  and no ``events`` section is required.
+- ``include`` paths are relative to the main configuration file's folder; globs
+  expand in sorted order and may match nothing.
+- Relative paths in the model (root, alias, logs, pid, stores) are made
+  absolute against the prefix, once, in ``build``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import os
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from nginxlite.config.ast import Directive, Node, SyntaxErrorNode
+from nginxlite.config.blocks import Block, Ctx
+from nginxlite.config.directives import DIRECTIVES, Kind, Spec, fail, types_entry
+from nginxlite.config.grammar import parse_bytes, parse_text
+from nginxlite.config.model import (
+    AccessLog, Address, Config, ErrorLog, Listen, Location, LimitExcept, NameKind, Server,
+    ServerName, Settings, SETTING_NAMES,
+)
+from nginxlite.errors import ConfigError, ConfigWarning, Pos
+
+MAX_INCLUDE_DEPTH = 64
+COMMAND_LINE = "command line"
+
+# Variables nginx (and nginxlite) define; names with these prefixes are families.
+KNOWN_VARIABLES = frozenset("""
+    args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests
+    connection_time content_length content_type document_root document_uri host hostname
+    https is_args limit_rate msec nginx_version pid pipe proxy_protocol_addr
+    proxy_protocol_port query_string realpath_root remote_addr remote_port remote_user
+    request request_body request_body_file request_completion request_filename request_id
+    request_length request_method request_time request_uri scheme server_addr server_name
+    server_port server_protocol status time_iso8601 time_local uri tcpinfo_rtt tcpinfo_rttvar
+    tcpinfo_snd_cwnd tcpinfo_rcv_space fastcgi_script_name fastcgi_path_info gzip_ratio
+    realip_remote_addr realip_remote_port date_local date_gmt upstream_addr upstream_status
+    upstream_response_time upstream_connect_time upstream_header_time upstream_response_length
+    upstream_bytes_received upstream_bytes_sent upstream_cache_status connections_active
+    connections_reading connections_writing connections_waiting session_id
+""".split())
+VARIABLE_PREFIXES = ("http_", "sent_http_", "sent_trailer_", "cookie_", "arg_",
+                     "upstream_http_", "upstream_cookie_", "upstream_trailer_")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+@dataclass(eq=False)
+class _AddressState:
+    first: Listen
+    servers: list[Block] = field(default_factory=list)
+    default: Block | None = None
+    options: bool = False
+
+
+class Loader:
+    """One load of one configuration; use ``load_config``."""
+
+    def __init__(self, file: str, prefix: str) -> None:
+        self.file = file
+        self.conf_dir = os.path.dirname(file)
+        self.prefix = prefix
+        self.warnings: list[ConfigWarning] = []
+        self.files: list[tuple[str, bytes]] = []
+        self.events_seen = False
+        self.http: Block | None = None
+        self.worker_connections: int | None = None
+        self.pid: str | None = None
+        self.error_logs: list[ErrorLog] = []
+        self.addresses: dict[tuple[str, int], _AddressState] = {}
+        self.variables: list[str] = []
+        self.regex_names: set[str] = set()
+        self.depth = 0
+
+    # -- reading ------------------------------------------------------------
+
+    def load(self, extra: str | None = None) -> Config:
+        main = Block(Ctx.MAIN)
+        if extra:
+            self.walk(parse_text(extra, COMMAND_LINE), main)
+        nodes = parse_bytes(self.read(self.file, None), self.file)
+        site = not any(isinstance(n, Directive) and n.name in ("http", "events") for n in nodes)
+        if site:
+            self.http = Block(Ctx.HTTP, main)
+            self.walk(nodes, self.http)
+            self.finish_http(self.http)
+        else:
+            self.walk(nodes, main)
+            if not self.events_seen:
+                raise ConfigError('no "events" section in configuration')
+        return self.build()
+
+    def read(self, path: str, d: Directive | None) -> bytes:
+        try:
+            with open(path.encode("latin-1"), "rb") as f:
+                data = f.read()
+        except OSError as err:
+            raise ConfigError(f'open() "{path}" failed ({err.errno}: {os.strerror(err.errno)})',
+                              d.pos if d else None) from None
+        self.files.append((path, data))
+        return data
+
+    def walk(self, nodes: tuple[Node, ...], blk: Block) -> None:
+        for node in nodes:
+            if type(node) is SyntaxErrorNode:
+                raise ConfigError(node.message, node.pos)
+            if blk.ctx is Ctx.TYPES and node.name != "include":
+                if node.block is not None:
+                    raise ConfigError('unexpected "{"', node.pos)
+                types_entry(self, node, blk)
+                continue
+            self.dispatch(node, blk)
+
+    def dispatch(self, d: Directive, blk: Block) -> None:
+        spec: Spec | None = DIRECTIVES.get(d.name)
+        if spec is None:
+            raise fail(f'unknown directive "{d.name}"', d)
+        if not spec.contexts & blk.ctx:
+            raise fail(f'"{d.name}" directive is not allowed here', d)
+        if spec.block and d.block is None:
+            raise fail(f'directive "{d.name}" has no opening "{{"', d)
+        if not spec.block and d.block is not None:
+            raise fail(f'directive "{d.name}" is not terminated by ";"', d)
+        if not spec.arity.accepts(len(d.args)):
+            raise fail(f'invalid number of arguments in "{d.name}" directive', d)
+        spec.handler(self, d, blk)
+
+    def include(self, d: Directive, blk: Block) -> None:
+        pattern = d.args[0]
+        path = pattern if os.path.isabs(pattern) else os.path.join(self.conf_dir, pattern)
+        if any(c in pattern for c in "*?["):
+            names = sorted(p.decode("latin-1") for p in glob.glob(path.encode("latin-1")))
+        else:
+            names = [path]
+        if self.depth >= MAX_INCLUDE_DEPTH:
+            raise fail(f'include nesting deeper than {MAX_INCLUDE_DEPTH} levels (an include loop?)', d)
+        self.depth += 1
+        try:
+            for name in names:
+                self.walk(parse_bytes(self.read(name, d), name), blk)
+        finally:
+            self.depth -= 1
+
+    def warn(self, message: str, pos: Pos | None = None) -> None:
+        self.warnings.append(ConfigWarning(message, pos))
+
+    def check_variables(self, text: str, d: Directive) -> None:
+        """nginx's script compiler: ``$name``, ``${name}``, ``$1``; names checked later."""
+        i = text.find("$")
+        while i >= 0:
+            i += 1
+            bracket = i < len(text) and text[i] == "{"
+            if bracket:
+                i += 1
+                if i == len(text):
+                    raise fail(f'invalid variable name "{text}"', d)
+            if i < len(text) and "1" <= text[i] <= "9" and not bracket:
+                i = text.find("$", i + 1)
+                continue
+            start = i
+            while i < len(text) and text[i] in _NAME_CHARS:
+                i += 1
+            name = text[start:i]
+            if bracket:
+                if i < len(text) and text[i] == "}":
+                    i += 1
+                else:
+                    raise fail(f'the closing bracket in "{name}" variable is missing', d)
+            if not name:
+                raise fail(f'invalid variable name "{text}"', d)
+            if not name.isdigit():
+                self.variables.append(name.lower())
+            i = text.find("$", i)
+
+    def add_listen(self, server: Block, lst: Listen, options: bool, d: Directive | None) -> None:
+        state = self.addresses.get(lst.key)
+        if state is None:
+            state = self.addresses[lst.key] = _AddressState(lst)
+        elif server in state.servers:
+            raise ConfigError(f"a duplicate listen {lst.text}", d.pos if d else None)
+        state.servers.append(server)
+        if options:
+            if state.options:
+                raise ConfigError(f"duplicate listen options for {lst.text}", d.pos if d else None)
+            state.options = True
+        if lst.default_server:
+            if state.default is not None:
+                raise ConfigError(f"a duplicate default server for {lst.text}", d.pos if d else None)
+            state.default = server
+
+    # -- checks after the http block ------------------------------------------
+
+    def finish_server(self, server: Block) -> None:
+        for loc in server.locations:
+            if loc.regex is not None:
+                self.regex_names.update(loc.regex.groupindex)
+
+    def finish_http(self, http: Block) -> None:
+        for server in http.servers:  # ngx_http_core_merge_srv_conf
+            if not server.listens:
+                port = 80 if os.geteuid() == 0 else 8000
+                lst = Listen("0.0.0.0", port, False, server.directive.pos if server.directive else None)
+                self.add_listen(server, lst, False, None)
+                server.listens.append(lst)
+            if not server.names:
+                server.names.append(ServerName("", NameKind.EXACT))
+            for name in server.names:
+                if name.regex is not None:
+                    self.regex_names.update(name.regex.groupindex)
+        for server in http.servers:
+            _check_duplicate_locations(server)
+        for key, state in self.addresses.items():
+            if len(state.servers) > 1:
+                self._check_server_names(state)
+        for name in self.variables:
+            if name not in KNOWN_VARIABLES and name not in self.regex_names \
+                    and not name.startswith(VARIABLE_PREFIXES):
+                raise ConfigError(f'unknown "{name}" variable')
+
+    def _check_server_names(self, state: _AddressState) -> None:
+        """``ngx_http_server_names``: wildcard syntax and conflicting names on one address."""
+        exact: set[str] = set()
+        head: set[str] = set()
+        tail: set[str] = set()
+        where = state.first.text
+        for server in state.servers:
+            for sn in server.names:
+                if sn.kind is NameKind.REGEX:
+                    continue
+                name = sn.text
+                stars = name.count("*")
+                if stars > 1 or ".." in name or "\0" in name:
+                    raise ConfigError(f'invalid server name or wildcard "{name}" on {where}')
+                busy = False
+                if len(name) > 1 and name[0] == ".":
+                    key = name[1:]
+                    busy = key in exact or key in head
+                    if not busy:
+                        exact.add(key)
+                        head.add(key)
+                elif len(name) > 2 and name.startswith("*."):
+                    key = name[2:]
+                    busy = key in head
+                    head.add(key)
+                elif len(name) > 2 and name.endswith(".*"):
+                    key = name[:-2]
+                    busy = key in tail
+                    tail.add(key)
+                elif stars:
+                    raise ConfigError(f'invalid server name or wildcard "{name}" on {where}')
+                else:
+                    busy = name in exact
+                    exact.add(name)
+                if busy:
+                    self.warn(f'conflicting server name "{name}" on {where}, ignored')
+
+    # -- building the model ---------------------------------------------------
+
+    def path(self, value: str) -> str:
+        if os.path.isabs(value) or "$" in value:
+            return value
+        return os.path.normpath(os.path.join(self.prefix, value))
+
+    def settings(self, parent: Settings, own: dict) -> Settings:
+        changes = {k: v for k, v in own.items() if k in SETTING_NAMES}
+        if not changes:
+            return parent
+        if "types" in changes:
+            changes["types"] = MappingProxyType(dict(changes["types"]))
+        if "root" in changes:
+            changes["root"] = self.path(changes["root"])
+        if "access_log" in changes:
+            changes["access_log"] = tuple(dataclasses.replace(log, path=self.path(log.path))
+                                          for log in changes["access_log"])
+        if "error_log" in changes:
+            changes["error_log"] = tuple(ErrorLog(self.path(e.path), e.level) for e in changes["error_log"])
+        for key in ("upload_store", "session_store"):
+            if key in changes:
+                changes[key] = self.path(changes[key])
+        return dataclasses.replace(parent, **changes)
+
+    def location(self, blk: Block, parent: Settings) -> Location:
+        settings = self.settings(parent, blk.own)
+        limit = None
+        if blk.limit_except is not None:
+            limit = LimitExcept(blk.limit_except.limit_methods, self.settings(settings, blk.limit_except.own))
+        return Location(
+            modifier=blk.modifier, name=blk.name, settings=settings,
+            locations=tuple(self.location(child, settings) for child in blk.locations),
+            regex=blk.regex, return_=blk.return_, try_files=blk.try_files, limit_except=limit,
+            cgi_pass=blk.cgi_pass, stub_status=blk.stub_status,
+            pos=blk.directive.pos if blk.directive else None,
+        )
+
+    def build(self) -> Config:
+        http = self.http
+        servers: dict[int, Server] = {}
+        if http is not None:
+            http_settings = self.settings(Settings(), http.own)
+            for blk in http.servers:
+                own = blk.own
+                settings = self.settings(http_settings, own)
+
+                def pick(key, default, own=own):
+                    return own.get(key, http.own.get(key, default))
+
+                servers[id(blk)] = Server(
+                    names=tuple(blk.names), listens=tuple(blk.listens), settings=settings,
+                    locations=tuple(self.location(loc, settings) for loc in blk.locations),
+                    return_=blk.return_, merge_slashes=pick("merge_slashes", True),
+                    client_header_timeout=pick("client_header_timeout", 60.0),
+                    large_client_header_buffers=pick("large_client_header_buffers", (4, 8 << 10)),
+                    pos=blk.directive.pos if blk.directive else None,
+                )
+        addresses = []
+        for (host, port), state in self.addresses.items():
+            members = tuple(servers[id(b)] for b in state.servers)
+            default = servers[id(state.default)] if state.default is not None else members[0]
+            addresses.append(Address(host, port, state.first.family, members, default))
+        return Config(
+            file=self.file, prefix=self.prefix, servers=tuple(servers.values()),
+            addresses=tuple(addresses),
+            worker_connections=self.worker_connections if self.worker_connections is not None else 1024,
+            pid=self.path(self.pid or "logs/nginxlite.pid"),
+            error_log=tuple(ErrorLog(self.path(e.path), e.level) for e in self.error_logs)
+            or (ErrorLog(self.path("logs/error.log")),),
+            files=tuple(self.files), warnings=tuple(self.warnings),
+        )
+
+
+def _check_duplicate_locations(parent: Block) -> None:
+    """``ngx_http_init_static_location_trees``: nested levels first, in sorted order."""
+    plain = [loc for loc in parent.locations if loc.modifier in ("", "=", "^~")]
+    ordered = sorted(plain, key=lambda loc: (loc.name, loc.modifier != "="))
+    for loc in ordered:
+        _check_duplicate_locations(loc)
+    for first, second in zip(ordered, ordered[1:]):
+        if first.name == second.name and (first.modifier == "=") == (second.modifier == "="):
+            raise ConfigError(f'duplicate location "{second.name}"', second.directive.pos)
+
+
+def load_config(file: str, prefix: str | None = None, extra: str | None = None) -> Config:
+    """Load, validate and resolve a configuration file.
+
+    Args:
+        file: the configuration file, as the user named it (used in messages).
+        prefix: the folder relative paths are resolved against (default: cwd).
+        extra: main-context directives given with ``-g``.
+
+    Raises:
+        ConfigError: the first problem, worded as nginx would.
+    """
+    loader = Loader(file, os.path.abspath(prefix or os.getcwd()))
+    try:
+        return loader.load(extra)
+    except ConfigError as err:
+        err.warnings = tuple(loader.warnings)
+        err.files = tuple(loader.files)
+        raise

@@ -1,0 +1,236 @@
+"""The resolved configuration the server runs on: typed, merged, frozen.
+
+Rules:
+- Built once at load by ``nginxlite.config.loader``; never mutated afterwards.
+- ``Settings`` holds every inheritable location-level value.  Each level
+  (http -> server -> location -> nested location -> limit_except) is its
+  parent's ``Settings`` with the values the level set itself replaced (nginx's
+  ``merge_loc_conf``: own value, else parent's, else default).  List-valued
+  directives (``error_page``, ``add_header``, ``allow``/``deny``, ``index``,
+  ``access_log``, ``cgi_param``) are inherited all-or-nothing: a level that sets
+  any of them does not see its parent's.
+- Values that nginx does not inherit (``return``, ``try_files``,
+  ``limit_except``, ``cgi_pass``, ``stub_status``) live on ``Location`` itself.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+from typing import Mapping
+
+from nginxlite.errors import ConfigWarning, Pos
+
+# nginx's built-in types when no "types" block is configured (ngx_http_core_default_types).
+DEFAULT_TYPES: Mapping[str, str] = MappingProxyType(
+    {"html": "text/html", "gif": "image/gif", "jpg": "image/jpeg"}
+)
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "MKCOL", "COPY", "MOVE",
+                "OPTIONS", "PROPFIND", "PROPPATCH", "LOCK", "UNLOCK", "PATCH")
+
+
+@dataclass(frozen=True, slots=True)
+class Listen:
+    """One ``listen``: the address:port a server answers on."""
+
+    host: str  # numeric address: "0.0.0.0", "127.0.0.1", "::1"
+    port: int
+    default_server: bool
+    pos: Pos
+    family: int = socket.AF_INET
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.host, self.port)
+
+    @property
+    def text(self) -> str:
+        """The address as nginx prints it (``0.0.0.0:80``, ``[::1]:8080``)."""
+        if self.family == socket.AF_INET6:
+            return f"[{self.host}]:{self.port}"
+        return f"{self.host}:{self.port}"
+
+
+class NameKind(Enum):
+    EXACT = "exact"
+    WILDCARD_HEAD = "leading wildcard"  # *.example.com (and .example.com)
+    WILDCARD_TAIL = "trailing wildcard"  # www.example.*
+    REGEX = "regex"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerName:
+    text: str  # as configured (lower-cased unless a regex)
+    kind: NameKind
+    regex: re.Pattern | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorPage:
+    codes: tuple[int, ...]
+    overwrite: int | None  # None: keep the status; 0: "=" (the target's status); else "=code"
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    code: int
+    text: str | None  # URL for 301/302/303/307/308, body text otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRule:
+    allow: bool
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None  # None = all
+
+
+@dataclass(frozen=True, slots=True)
+class AddHeader:
+    name: str
+    value: str
+    always: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LogFormat:
+    name: str
+    escape: str  # default | json | none
+    template: str
+
+
+COMBINED = LogFormat(
+    "combined", "default",
+    '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+    '"$http_referer" "$http_user_agent"',
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessLog:
+    path: str
+    format: LogFormat
+    buffer: int = 0
+    flush: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorLog:
+    path: str
+    level: str = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class CgiParam:
+    name: str
+    value: str
+    if_not_empty: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Inheritable location-level settings (see the module rules)."""
+
+    root: str = "html"
+    alias: bool = False
+    alias_strip: int = 0  # characters of the URI the alias replaces (location name length)
+    index: tuple[str, ...] = ("index.html",)
+    autoindex: bool = False
+    autoindex_format: str = "html"
+    autoindex_exact_size: bool = True
+    autoindex_localtime: bool = False
+    error_page: tuple[ErrorPage, ...] = ()
+    client_max_body_size: int = 1 << 20
+    client_body_buffer_size: int = 16 << 10
+    client_body_timeout: float = 60.0
+    send_timeout: float = 60.0
+    keepalive_timeout: float = 75.0
+    keepalive_header: float | None = None
+    keepalive_requests: int = 1000
+    types: Mapping[str, str] = field(default_factory=lambda: DEFAULT_TYPES)
+    default_type: str = "text/plain"
+    dav_methods: frozenset[str] = frozenset()
+    create_full_put_path: bool = False
+    absolute_redirect: bool = True
+    port_in_redirect: bool = True
+    server_name_in_redirect: bool = False
+    server_tokens: str = "on"
+    add_header: tuple[AddHeader, ...] = ()
+    etag: bool = True
+    access: tuple[AccessRule, ...] = ()
+    access_log: tuple[AccessLog, ...] | None = None  # None: the default log; () : off
+    error_log: tuple[ErrorLog, ...] = ()
+    allow_methods: frozenset[str] | None = None
+    cgi_param: tuple[CgiParam, ...] = ()
+    cgi_timeout: float = 60.0
+    cgi_split_path_info: re.Pattern | None = None
+    upload_store: str | None = None
+    session: bool = False
+    session_name: str = "NLSESSID"
+    session_timeout: float = 1800.0
+    session_store: str = "sessions"
+
+
+SETTING_NAMES = frozenset(Settings.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class LimitExcept:
+    methods: frozenset[str]  # the methods the block does NOT apply to
+    settings: Settings
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Location:
+    modifier: str  # "" prefix, "=", "^~", "~", "~*", "@" named
+    name: str  # the prefix, exact URI, regex source or @name
+    settings: Settings
+    locations: tuple[Location, ...] = ()
+    regex: re.Pattern | None = None
+    return_: Return | None = None
+    try_files: tuple[str, ...] | None = None
+    limit_except: LimitExcept | None = None
+    cgi_pass: str | None = None
+    stub_status: bool = False
+    pos: Pos | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Server:
+    names: tuple[ServerName, ...]
+    listens: tuple[Listen, ...]
+    settings: Settings
+    locations: tuple[Location, ...] = ()
+    return_: Return | None = None
+    merge_slashes: bool = True
+    client_header_timeout: float = 60.0
+    large_client_header_buffers: tuple[int, int] = (4, 8 << 10)
+    pos: Pos | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """The servers that share one listening address:port, default first."""
+
+    host: str
+    port: int
+    family: int
+    servers: tuple[Server, ...]
+    default: Server
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    file: str
+    prefix: str
+    servers: tuple[Server, ...]
+    addresses: tuple[Address, ...]
+    worker_connections: int = 1024
+    pid: str = "logs/nginxlite.pid"
+    error_log: tuple[ErrorLog, ...] = (ErrorLog("logs/error.log"),)
+    files: tuple[tuple[str, bytes], ...] = ()  # every file read, in order (for -T)
+    warnings: tuple[ConfigWarning, ...] = field(default=())

@@ -160,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(conf, prefix, opts.directives)
     except ConfigError as err:
         _print_warnings(err.warnings)
+        if opts.test and err.after_syntax_ok and not opts.quiet:
+            _err(f"the configuration file {conf} syntax is ok")
         _err(f"[emerg] {err}")
         if opts.test or opts.signal:
             _err(f"configuration file {conf} test failed")

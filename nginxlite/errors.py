@@ -45,6 +45,7 @@ class ConfigError(NginxliteError):
         self.pos = pos
         self.warnings: tuple[ConfigWarning, ...] = ()  # warnings printed before this error
         self.files: tuple[tuple[str, bytes], ...] = ()  # files read before this error
+        self.after_syntax_ok = False  # found after parsing: "-t" says "syntax is ok" first
 
     def __str__(self) -> str:
         if self.pos is None:

@@ -451,7 +451,7 @@ def root_or_alias(loader: Loader, d: Directive, blk: Block) -> None:
 def index(loader: Loader, d: Directive, blk: Block) -> None:
     for i, name in enumerate(d.args):
         if name.startswith("/") and i != len(d.args) - 1:
-            raise fail('only the last index in "index" directive should be absolute', d)
+            loader.warn('only the last index in "index" directive should be absolute', d.pos)
         if name == "":
             raise fail(f'index "{name}" in "index" directive is invalid', d)
         loader.check_variables(name, d)
@@ -658,7 +658,8 @@ def access_log(loader: Loader, d: Directive, blk: Block) -> None:
                 flush = parse_time(param[6:], msec=True)
                 continue
         except ValueError:
-            raise fail(f'invalid {param.split("=")[0]} value "{param}"', d) from None
+            what = "buffer size" if param.startswith("buffer=") else "flush time"
+            raise fail(f'invalid {what} "{param.split("=", 1)[1]}"', d) from None
         if param == "gzip" or param.startswith(("gzip=", "if=")):
             raise fail(f'the "{param.split("=")[0]}" parameter of "access_log" is not supported by nginxlite', d)
         raise fail(f'invalid parameter "{param}"', d)

@@ -121,11 +121,8 @@ def raw_tokens(text: str) -> Iterator[Token]:
             if pos >= end:
                 continue
             nxt = text[pos]
-            if nxt in _SPACE or nxt == ";" or nxt == "{":
-                continue
-            if nxt == ")":
-                pos += 1
-                continue
+            if nxt in _SPACE or nxt == ";" or nxt == "{" or nxt == ")":
+                continue  # ")" then starts a word of its own, as in if ($a = "b")
             yield Token(ERROR, f'unexpected "{nxt}"', line)
             return
         # Unquoted word (may start with "\" or "$").

@@ -8,9 +8,10 @@ Rules:
 - Checks nginx makes only after the whole ``http`` block (duplicate locations,
   server-name hashes, unknown variables) run in ``finish_http``; they carry no
   position unless nginx prints one.
-- A file holding no ``events``/``http`` at its top level is a site file (as in
-  ``sites-enabled/``): its statements are read inside an implicit ``http`` block
-  and no ``events`` section is required.
+- A file whose top level holds ``server`` blocks but no ``events``/``http`` is a
+  site file (as in ``sites-enabled/``): its statements are read inside an
+  implicit ``http`` block and no ``events`` section is required.  Any other file
+  is a full nginx.conf (so an empty file lacks ``events``, as for nginx).
 - ``include`` paths are relative to the main configuration file's folder; globs
   expand in sorted order and may match nothing.
 - Relative paths in the model (root, alias, logs, pid, stores) are made
@@ -92,15 +93,18 @@ class Loader:
         if extra:
             self.walk(parse_text(extra, COMMAND_LINE), main)
         nodes = parse_bytes(self.read(self.file, None), self.file)
-        site = not any(isinstance(n, Directive) and n.name in ("http", "events") for n in nodes)
+        top = {n.name for n in nodes if isinstance(n, Directive)}
+        site = "server" in top and not top & {"http", "events"}
         if site:
             self.http = Block(Ctx.HTTP, main)
             self.walk(nodes, self.http)
             self.finish_http(self.http)
         else:
             self.walk(nodes, main)
-            if not self.events_seen:
-                raise ConfigError('no "events" section in configuration')
+            if not self.events_seen:  # ngx_event_init_conf, after "syntax is ok"
+                err = ConfigError('no "events" section in configuration')
+                err.after_syntax_ok = True
+                raise err
         return self.build()
 
     def read(self, path: str, d: Directive | None) -> bytes:
@@ -166,7 +170,7 @@ class Loader:
             if bracket:
                 i += 1
                 if i == len(text):
-                    raise fail(f'invalid variable name "{text}"', d)
+                    raise fail("invalid variable name", d)
             if i < len(text) and "1" <= text[i] <= "9" and not bracket:
                 i = text.find("$", i + 1)
                 continue
@@ -180,7 +184,7 @@ class Loader:
                 else:
                     raise fail(f'the closing bracket in "{name}" variable is missing', d)
             if not name:
-                raise fail(f'invalid variable name "{text}"', d)
+                raise fail("invalid variable name", d)
             if not name.isdigit():
                 self.variables.append(name.lower())
             i = text.find("$", i)

@@ -18,6 +18,8 @@ import re
 
 _NAMED_GROUP = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]?|\(\?<(?=[A-Za-z_])|\(\?'([A-Za-z_][A-Za-z0-9_]*)'")
 
+_DIGIT_NAME = re.compile(r"\(\?(?:P?<|')[0-9]")
+
 # Python's message prefix -> PCRE2's message.
 _PCRE2_MESSAGES = (
     ("missing ), unterminated subpattern", "missing closing parenthesis"),
@@ -62,6 +64,8 @@ def pcre_error(pattern: str, err: re.error) -> str:
             message = pcre
             break
     pos = err.pos if err.pos is not None else len(pattern)
+    if message == "range out of order in character class":
+        pos += 2  # PCRE2 points at the range's end, Python at its start
     if message in _AT_END or pos >= len(pattern):
         return f'pcre2_compile() failed: {message} in "{pattern}"'
     return f'pcre2_compile() failed: {message} in "{pattern}" at "{pattern[pos:]}"'
@@ -74,6 +78,11 @@ def compile_pcre(pattern: str, *, caseless: bool = False) -> re.Pattern:
         ValueError: with nginx's message as its text.
     """
     flags = re.ASCII | (re.IGNORECASE if caseless else 0)
+    bad_name = _DIGIT_NAME.search(pattern)
+    if bad_name:
+        rest = pattern[bad_name.end() - 1:]
+        raise ValueError(f'pcre2_compile() failed: subpattern name must start with a non-digit '
+                         f'in "{pattern}" at "{rest}"')
     try:
         return re.compile(translate(pattern), flags)
     except re.error as err:

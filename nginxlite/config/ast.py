@@ -40,16 +40,20 @@ Node = Directive | SyntaxErrorNode
 class ToAst(Transformer):
     """Turns lark's rules into ``Directive`` and ``SyntaxErrorNode`` values."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, numbered: bool = True) -> None:
         super().__init__()
         self.file = file
+        self.numbered = numbered  # False for -g text: nginx says "in command line"
+
+    def _pos(self, token) -> Pos:
+        return Pos(self.file, token.line if self.numbered else 0)
 
     def start(self, *items: Node) -> tuple[Node, ...]:
         return items
 
     def directive(self, *words):
         semi = words[-1]
-        return Directive(str(words[0]), tuple(map(str, words[1:-1])), Pos(self.file, semi.line))
+        return Directive(str(words[0]), tuple(map(str, words[1:-1])), self._pos(semi))
 
     def block(self, *parts):
         for i, part in enumerate(parts):
@@ -57,7 +61,7 @@ class ToAst(Transformer):
                 break
         words = parts[:i]
         body = tuple(parts[i + 1:-1])
-        return Directive(str(words[0]), tuple(map(str, words[1:])), Pos(self.file, part.line), body)
+        return Directive(str(words[0]), tuple(map(str, words[1:])), self._pos(part), body)
 
     def error(self, token):
-        return SyntaxErrorNode(str(token), Pos(self.file, token.line))
+        return SyntaxErrorNode(str(token), self._pos(token))

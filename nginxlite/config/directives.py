@@ -74,7 +74,7 @@ class Arity(IntFlag):
         if self & Arity.ANY:
             return "any"
         if self & Arity.FLAG:
-            return "on | off"
+            return "on or off"
         if self & Arity.MORE1:
             return "1 or more"
         if self & Arity.MORE2:

@@ -3,8 +3,9 @@
 Rules:
 - ``docs/directives.md`` and ``nginxlite --directives`` both come from
   ``directives.DIRECTIVES``; nothing about a directive is written twice.
-- ``python -m nginxlite.config.docs`` rewrites ``docs/directives.md``; a test
-  fails when the committed file differs from ``directives_markdown()``.
+- ``python -m nginxlite.config.docs`` (run from the repository root) rewrites
+  ``docs/directives.md``; a test fails when the committed file differs from
+  ``directives_markdown()``.
 """
 
 from __future__ import annotations
@@ -12,22 +13,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from nginxlite.config.blocks import CTX_NAMES, Ctx
+from nginxlite.config.blocks import CTX_NAMES
 from nginxlite.config.directives import DIRECTIVES, Kind, Spec
 
-DOC_FILE = Path(__file__).resolve().parents[2] / "docs" / "directives.md"
+DOC_FILE = Path("docs") / "directives.md"
 
 
 def contexts(spec: Spec) -> str:
-    return ", ".join(name for ctx, name in CTX_NAMES.items() if spec.contexts & ctx and ctx is not Ctx.TYPES
-                     or (spec.contexts & ctx and spec.contexts == Ctx.ANY and ctx is Ctx.TYPES))
+    return ", ".join(name for ctx, name in CTX_NAMES.items() if spec.contexts & ctx)
 
 
 def syntax(spec: Spec) -> str:
-    shape = spec.arity.describe()
-    text = "on | off" if shape == "on | off" else f"{shape} argument{'s' if shape != '1' else ''}"
     if spec.arity == spec.arity.NOARGS:
         text = "no arguments"
+    elif spec.arity & spec.arity.FLAG:
+        text = "on or off"
+    else:
+        shape = spec.arity.describe()
+        text = f"{shape} argument{'' if shape == '1' else 's'}"
     return text + (", block" if spec.block else "")
 
 

@@ -52,15 +52,16 @@ def _parser() -> Lark:
     return Lark(GRAMMAR_FILE.read_text(encoding="utf-8"), parser="lalr", lexer=_NginxLexer)
 
 
-def parse_text(text: str, file: str) -> tuple[Node, ...]:
+def parse_text(text: str, file: str, numbered: bool = True) -> tuple[Node, ...]:
     """Parse one file's text (latin-1 decoded bytes) into AST nodes.
 
     Args:
         text: the file's content.
         file: the file name used in positions (as the user will see it).
+        numbered: False for text that has no lines (``-g`` directives).
     """
     tree = _parser().parse(text)
-    return ToAst(file).transform(tree)
+    return ToAst(file, numbered).transform(tree)
 
 
 def parse_bytes(data: bytes, file: str) -> tuple[Node, ...]:

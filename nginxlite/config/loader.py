@@ -91,7 +91,7 @@ class Loader:
     def load(self, extra: str | None = None) -> Config:
         main = Block(Ctx.MAIN)
         if extra:
-            self.walk(parse_text(extra, COMMAND_LINE), main)
+            self.walk(parse_text(extra, COMMAND_LINE, numbered=False), main)
         nodes = parse_bytes(self.read(self.file, None), self.file)
         top = {n.name for n in nodes if isinstance(n, Directive)}
         site = "server" in top and not top & {"http", "events"}

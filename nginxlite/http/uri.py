@@ -1,0 +1,113 @@
+"""Request-target normalisation, exactly as nginx (nginx-semantics.md §1).
+
+Rules:
+- Input is the raw target (latin-1 str, one character per byte); output is
+  ``(uri, args)``: ``uri`` the decoded, normalised path used for location
+  matching and file mapping (still one character per byte), ``args`` the raw
+  query string, never decoded.
+- ``%XX`` is decoded in the path only; decoded bytes take part in the slash and
+  dot rules as if literal, except decoded ``%`` ``?`` ``#``, which stay literal
+  path bytes.  ``%00`` and bad escapes are errors, as is going above the root.
+- Errors raise ``BadUri`` (answered 400 by the caller).
+"""
+
+from __future__ import annotations
+
+import re
+
+
+class BadUri(ValueError):
+    pass
+
+
+_HEX = re.compile(r"%([0-9A-Fa-f]{2})")
+_NEEDS_WORK = re.compile(r"%|/\.|//")
+
+
+def split_target(target: str) -> tuple[str, str, str | None]:
+    """Split a request target into (path, args, host from an absolute-form target)."""
+    host = None
+    if target[0] != "/":  # absolute form: http://host[:port][/path][?query]
+        rest = target[target.index("//") + 2:]
+        cut = len(rest)
+        for sep in "/?#":
+            pos = rest.find(sep)
+            if 0 <= pos < cut:
+                cut = pos
+        host, target = rest[:cut], rest[cut:]
+        if not target or target[0] != "/":
+            target = "/" + target
+        if not host:
+            raise BadUri("empty host in absolute-form target")
+    hash_at = target.find("#")
+    if hash_at >= 0:
+        target = target[:hash_at]
+    path, _, args = target.partition("?")
+    return path, args, host
+
+
+def normalize_path(path: str, merge_slashes: bool = True) -> str:
+    """Decode and normalise a path that starts with ``/``.
+
+    Raises:
+        BadUri: bad escape, ``%00``, or a ``..`` above the root.
+    """
+    if not _NEEDS_WORK.search(path):
+        return path  # the common case: nothing to decode, no dot segments, no "//"
+    # Split on literal and decoded slashes; decoded %, ? and # never act as syntax.
+    segments: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(path)
+    while i < n:
+        ch = path[i]
+        if ch == "%":
+            m = _HEX.match(path, i)
+            if m is None:
+                raise BadUri("bad percent escape")
+            byte = int(m.group(1), 16)
+            if byte == 0:
+                raise BadUri("%00 in path")
+            i += 3
+            ch = chr(byte)
+            if ch == "/":
+                segments.append("".join(current))
+                current = []
+                continue
+            current.append(ch)  # a decoded "." is a dot; decoded "%", "?", "#" stay literal
+            continue
+        if ch == "/":
+            segments.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    segments.append("".join(current))
+    # segments[0] is "" (the path starts with "/").
+    out: list[str] = []
+    last = len(segments) - 1
+    trailing = False
+    for index, seg in enumerate(segments[1:], 1):
+        trailing = False
+        if seg == "" and merge_slashes:
+            trailing = index == last
+            continue
+        if seg == ".":
+            trailing = True
+            continue
+        if seg == "..":
+            if not out:
+                raise BadUri("path goes above the root")
+            out.pop()
+            trailing = True
+            continue
+        out.append(seg)
+        trailing = index == last and seg == ""
+    result = "/" + "/".join(out)
+    if trailing and not result.endswith("/"):
+        result += "/"
+    return result
+
+
+def escape_uri(uri: str) -> str:
+    """Re-escape a decoded URI for a Location header (space, ``%``, ``?``, ``#``, controls, 8-bit)."""
+    return "".join(c if 0x20 < ord(c) < 0x7f and c not in '%?#"<>' else f"%{ord(c):02X}" for c in uri)

@@ -30,6 +30,8 @@ from nginxlite.config.ast import Directive, Node, SyntaxErrorNode
 from nginxlite.config.blocks import Block, Ctx
 from nginxlite.config.directives import DIRECTIVES, Kind, Spec, fail, types_entry
 from nginxlite.config.grammar import parse_bytes, parse_text
+from nginxlite.config.locations import build_tree
+from nginxlite.config.vhosts import VirtualHosts
 from nginxlite.config.model import (
     AccessLog, Address, Config, ErrorLog, Listen, Location, LimitExcept, NameKind, Server,
     ServerName, Settings, SETTING_NAMES,
@@ -321,9 +323,10 @@ class Loader:
                 def pick(key, default, own=own):
                     return own.get(key, http.own.get(key, default))
 
+                locations = tuple(self.location(loc, settings) for loc in blk.locations)
                 servers[id(blk)] = Server(
                     names=tuple(blk.names), listens=tuple(blk.listens), settings=settings,
-                    locations=tuple(self.location(loc, settings) for loc in blk.locations),
+                    locations=locations, tree=build_tree(locations),
                     return_=blk.return_, merge_slashes=pick("merge_slashes", True),
                     client_header_timeout=pick("client_header_timeout", 60.0),
                     large_client_header_buffers=pick("large_client_header_buffers", (4, 8 << 10)),
@@ -335,6 +338,7 @@ class Loader:
             default = servers[id(state.default)] if state.default is not None else members[0]
             addresses.append(Address(host, port, state.first.family, members, default))
         return Config(
+            vhosts={(a.host, a.port): VirtualHosts.build(a) for a in addresses},
             file=self.file, prefix=self.prefix, servers=tuple(servers.values()),
             addresses=tuple(addresses),
             worker_connections=self.worker_connections if self.worker_connections is not None else 1024,

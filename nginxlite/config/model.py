@@ -210,6 +210,7 @@ class Server:
     client_header_timeout: float = 60.0
     large_client_header_buffers: tuple[int, int] = (4, 8 << 10)
     pos: Pos | None = None
+    tree: object = field(default=None, repr=False)  # locations.Tree, built once at load
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,3 +235,4 @@ class Config:
     error_log: tuple[ErrorLog, ...] = (ErrorLog("logs/error.log"),)
     files: tuple[tuple[str, bytes], ...] = ()  # every file read, in order (for -T)
     warnings: tuple[ConfigWarning, ...] = field(default=())
+    vhosts: Mapping[tuple[str, int], object] = field(default_factory=dict, repr=False)  # vhosts.VirtualHosts

@@ -1,0 +1,106 @@
+"""Virtual-host selection, as nginx (nginx-semantics.md §2).
+
+Rules:
+- Built once at load for each listening address (``VirtualHosts``): a dict of
+  exact names, leading and trailing wildcards (each checked longest first) and
+  the regex names in config order, across the address's servers.  The first
+  server to claim a name keeps it (nginx's "conflicting server name ... ignored").
+- ``select`` looks up, in order: exact name, longest leading wildcard, longest
+  trailing wildcard, first matching regex, then the address's default server.
+- ``validate_host`` applies nginx's Host checks (lower-case, port and one
+  trailing dot cut); it returns None for a Host nginx rejects with 400.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nginxlite.config.model import Address, NameKind, Server
+
+_BAD_HOST = re.compile(r"[\x00-\x20/\x7f]|\.\.")
+
+
+def validate_host(host: str) -> str | None:
+    """nginx's ``ngx_http_validate_host``: the name to select by, or None (400)."""
+    host = host.lower()
+    if host.startswith("["):
+        end = host.find("]")
+        if end < 0:
+            return None
+        host = host[:end + 1]
+    else:
+        colon = host.find(":")
+        if colon >= 0:
+            host = host[:colon]
+    if host.endswith("."):
+        host = host[:-1]
+    if not host or _BAD_HOST.search(host):
+        return None
+    return host
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class VirtualHosts:
+    address: Address
+    exact: dict[str, Server]
+    head: dict[str, Server]  # "*.example.com" / ".example.com" -> key "example.com"
+    tail: dict[str, Server]  # "www.example.*" -> key "www.example"
+    regexes: tuple[tuple[re.Pattern, Server], ...]
+
+    @classmethod
+    def build(cls, address: Address) -> VirtualHosts:
+        exact: dict[str, Server] = {}
+        head: dict[str, Server] = {}
+        tail: dict[str, Server] = {}
+        regexes: list[tuple[re.Pattern, Server]] = []
+        for server in address.servers:
+            for name in server.names:
+                text = name.text
+                if name.kind is NameKind.REGEX:
+                    regexes.append((name.regex, server))
+                elif name.kind is NameKind.WILDCARD_HEAD:
+                    if text.startswith("."):
+                        exact.setdefault(text[1:], server)
+                        head.setdefault(text[1:], server)
+                    else:
+                        head.setdefault(text[2:], server)
+                elif name.kind is NameKind.WILDCARD_TAIL:
+                    tail.setdefault(text[:-2], server)
+                else:
+                    exact.setdefault(text, server)
+        return cls(address, exact, head, tail, tuple(regexes))
+
+    def select(self, host: str, trace: list[str] | None = None) -> Server:
+        """The server for a validated host name ("" when the request had none)."""
+        server = self.exact.get(host)
+        if server is not None:
+            if trace is not None:
+                trace.append(f'exact name "{host}"')
+            return server
+        if self.head:
+            labels = host.split(".")
+            for i in range(1, len(labels)):
+                key = ".".join(labels[i:])
+                server = self.head.get(key)
+                if server is not None:
+                    if trace is not None:
+                        trace.append(f'leading wildcard "*.{key}"')
+                    return server
+        if self.tail:
+            labels = host.split(".")
+            for i in range(len(labels) - 1, 0, -1):
+                key = ".".join(labels[:i])
+                server = self.tail.get(key)
+                if server is not None:
+                    if trace is not None:
+                        trace.append(f'trailing wildcard "{key}.*"')
+                    return server
+        for regex, server in self.regexes:
+            if regex.search(host):
+                if trace is not None:
+                    trace.append(f'regex name "~{regex.pattern}"')
+                return server
+        if trace is not None:
+            trace.append(f"no name matched: default server of {self.address.host}:{self.address.port}")
+        return self.address.default

@@ -1,0 +1,67 @@
+"""A non-editable install into a fresh venv ships the grammar and runs from anywhere."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import lark
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def fresh_venv(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pkg")
+    env_dir = root / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    # Build isolation fetches setuptools from the package index, as a user's install does.
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check",
+                    str(REPO)], check=True, capture_output=True, timeout=300)
+    deps = root / "deps"
+    shutil.copytree(Path(lark.__file__).parent, deps / "lark")  # the one runtime dependency, offline
+    return env_dir, deps, root
+
+
+def test_grammar_is_inside_the_installed_package(fresh_venv):
+    env_dir, deps, root = fresh_venv
+    out = subprocess.run(
+        [str(env_dir / "bin" / "python"), "-c",
+         "import nginxlite.config.grammar as g; print(g.GRAMMAR_FILE); print(g.GRAMMAR_FILE.is_file())"],
+        cwd=root, env={**os.environ, "PYTHONPATH": str(deps)}, capture_output=True, text=True, check=True)
+    path, exists = out.stdout.split()
+    assert exists == "True"
+    assert Path(path).is_relative_to(env_dir) and Path(path).parts[-2:] == ("grammar", "nginx.lark")
+
+
+def test_console_script_tests_the_default_site(fresh_venv):
+    env_dir, deps, root = fresh_venv
+    result = subprocess.run([str(env_dir / "bin" / "nginxlite"), "-t", "-p", str(REPO)],
+                            cwd=root, env={**os.environ, "PYTHONPATH": str(deps)}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.endswith(f"configuration file {REPO}/sites/default.conf test is successful\n")
+
+
+def test_python_dash_m(fresh_venv, tmp_path):
+    env_dir, deps, root = fresh_venv
+    conf = tmp_path / "bad.conf"
+    conf.write_text("server {\n  listen 8080\n}\n")
+    result = subprocess.run([str(env_dir / "bin" / "python"), "-m", "nginxlite", "-t", "-c", str(conf)],
+                            cwd=root, env={**os.environ, "PYTHONPATH": str(deps)}, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr == f'nginxlite: [emerg] unexpected "}}" in {conf}:3\n' \
+                            f"nginxlite: configuration file {conf} test failed\n"
+    assert "Traceback" not in result.stderr
+
+
+def test_runtime_dependency_is_lark_only():
+    setup = (REPO / "setup.cfg").read_text()
+    requires = setup.split("install_requires =", 1)[1].split("\n\n", 1)[0].split("#", 1)[0]
+    assert [line.strip() for line in requires.strip().splitlines()] == ["lark>=1.1"]
+    assert sys.version_info >= (3, 11)

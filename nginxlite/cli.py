@@ -122,7 +122,10 @@ def parse_args(argv: list[str]) -> Options:
 
 
 def _err(line: str) -> None:
-    sys.stderr.write(f"{NAME}: {line}\n")
+    """One stderr line; text is latin-1 (config bytes), written back as the same bytes."""
+    sys.stderr.flush()
+    sys.stderr.buffer.write(f"{NAME}: {line}\n".encode("latin-1", "replace"))
+    sys.stderr.buffer.flush()
 
 
 def _print_warnings(warnings) -> None:
@@ -159,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         from nginxlite.config import load_config
         config = load_config(conf, prefix, opts.directives)
     except ConfigError as err:
+        conf = os.fsencode(conf).decode("latin-1")
         _print_warnings(err.warnings)
         if opts.test and err.after_syntax_ok and not opts.quiet:
             _err(f"the configuration file {conf} syntax is ok")
@@ -170,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"[emerg] {conf}: {err}")
         return 1
     _print_warnings(config.warnings)
+    conf = config.file
 
     if opts.test:
         if not opts.quiet:
@@ -195,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 def send_signal(pid_file: str, name: str) -> int:
     """``-s``: read the pid file and signal that process, as nginx does."""
     try:
-        with open(pid_file, "rb") as f:
+        with open(pid_file.encode("latin-1"), "rb") as f:
             text = f.read().strip()
     except OSError as err:
         _err(f'[error] open() "{pid_file}" failed ({err.errno}: {os.strerror(err.errno)})')

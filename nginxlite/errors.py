@@ -64,3 +64,17 @@ class ConfigWarning:
         if self.pos is None:
             return self.message
         return f"{self.message} in {self.pos}"
+
+
+class HttpError(NginxliteError):
+    """A request ends with this status; ``nginxlite.handlers.errors`` builds the response.
+
+    Args:
+        status: the HTTP status.
+        headers: extra headers for the response (``Allow`` for 405, ``Location``).
+    """
+
+    def __init__(self, status: int, headers: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(status)
+        self.status = status
+        self.headers = headers

@@ -16,6 +16,7 @@ Rules:
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from nginxlite.config.model import (
     Listen, LogFormat, NameKind, Return, ServerName,
 )
 from nginxlite.config.regex import compile_pcre
-from nginxlite.config.values import parse_flag, parse_int, parse_size, parse_time
+from nginxlite.config.values import parse_flag, parse_int, parse_offset, parse_size, parse_time
 from nginxlite.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -135,6 +136,15 @@ def size_slot(loader: Loader, d: Directive, blk: Block) -> None:
         raise duplicate(d)
     try:
         blk.own[d.name] = parse_size(d.args[0])
+    except ValueError:
+        raise fail(f'"{d.name}" directive invalid value', d) from None
+
+
+def offset_slot(loader: Loader, d: Directive, blk: Block) -> None:
+    if d.name in blk.own:
+        raise duplicate(d)
+    try:
+        blk.own[d.name] = parse_offset(d.args[0])
     except ValueError:
         raise fail(f'"{d.name}" directive invalid value', d) from None
 
@@ -253,8 +263,7 @@ def server_block(loader: Loader, d: Directive, blk: Block) -> None:
 
 
 _LISTEN_FLAGS = {"default_server", "default", "bind", "deferred", "reuseport"}
-_LISTEN_VALUED = ("backlog=", "rcvbuf=", "sndbuf=", "ipv6only=", "so_keepalive=", "fastopen=",
-                  "setfib=", "accept_filter=")
+_LISTEN_VALUED = ("backlog", "rcvbuf", "sndbuf", "ipv6only", "so_keepalive", "fastopen")  # Linux's
 _LISTEN_REFUSED = {"ssl", "http2", "quic", "proxy_protocol"}
 
 
@@ -282,7 +291,7 @@ def _parse_listen_address(text: str) -> tuple[list[tuple[str, int]], int, str | 
             if not 1 <= port <= 65535:
                 return [], 0, "invalid port"
         return [(host, port)], socket.AF_INET6, None
-    host, sep, port_text = text.rpartition(":")
+    host, sep, port_text = text.partition(":")  # nginx splits at the first colon
     if not sep:
         try:
             port = parse_int(text)
@@ -315,6 +324,30 @@ def _parse_listen_address(text: str) -> tuple[list[tuple[str, int]], int, str | 
     return [(h, port) for h in hosts], socket.AF_INET, None
 
 
+def _listen_option(param: str) -> str | None:
+    """Check one ``name=value`` listen parameter; returns nginx's error or None."""
+    name, _, value = param.partition("=")
+    try:
+        if name == "backlog":
+            if value != "-1":
+                parse_int(value)
+        elif name in ("rcvbuf", "sndbuf"):
+            parse_size(value)
+        elif name == "fastopen":
+            parse_int(value)
+        elif name == "ipv6only":
+            if value not in ("on", "off"):
+                return f'invalid ipv6only flags "{value}"'
+        elif name == "so_keepalive":
+            if value not in ("on", "off") and not re.fullmatch(r"\d*[smhd]?:\d*[smhd]?:\d*", value):
+                return f'invalid so_keepalive value: "{param}"'
+        else:
+            return f'invalid parameter "{param}"'
+    except ValueError:
+        return f'invalid {name} "{param}"'
+    return None
+
+
 def listen(loader: Loader, d: Directive, blk: Block) -> None:
     addresses, family, err = _parse_listen_address(d.args[0])
     if err == "unix":
@@ -326,7 +359,12 @@ def listen(loader: Loader, d: Directive, blk: Block) -> None:
     for param in d.args[1:]:
         if param in ("default_server", "default"):
             default = True
-        elif param in _LISTEN_FLAGS or param.startswith(_LISTEN_VALUED):
+        elif param in _LISTEN_FLAGS:
+            options = True
+        elif "=" in param and param.split("=", 1)[0] in _LISTEN_VALUED:
+            problem = _listen_option(param)
+            if problem:
+                raise fail(problem, d)
             options = True
         elif param in _LISTEN_REFUSED:
             raise fail(f'the "{param}" parameter of the "listen" directive is not supported by nginxlite', d)
@@ -452,8 +490,8 @@ def index(loader: Loader, d: Directive, blk: Block) -> None:
     for i, name in enumerate(d.args):
         if name.startswith("/") and i != len(d.args) - 1:
             loader.warn('only the last index in "index" directive should be absolute', d.pos)
-        if name == "":
-            raise fail(f'index "{name}" in "index" directive is invalid', d)
+        if name == "":  # nginx names the first argument here, whichever is empty
+            raise fail(f'index "{d.args[0]}" in "index" directive is invalid', d)
         loader.check_variables(name, d)
     blk.own["index"] = blk.own.get("index", ()) + d.args
 
@@ -509,9 +547,6 @@ def error_page(loader: Loader, d: Directive, blk: Block) -> None:
         ow = page_overwrite if page_overwrite is not None or code not in (494, 495, 496, 497) else 400
         entries.append(ErrorPage((code,), ow, target))
     blk.own["error_page"] = blk.own.get("error_page", ()) + tuple(entries)
-
-
-REDIRECT_CODES = (301, 302, 303, 307, 308)
 
 
 def return_(loader: Loader, d: Directive, blk: Block) -> None:
@@ -594,6 +629,8 @@ def dav_methods(loader: Loader, d: Directive, blk: Block) -> None:
 def access_rule(loader: Loader, d: Directive, blk: Block) -> None:
     value = d.args[0]
     network = None
+    if value == "unix:":
+        return  # a rule for unix-socket clients: nginxlite listens on TCP only, it never applies
     if value != "all":
         try:
             network = ipaddress.ip_network(value, strict=True)
@@ -776,7 +813,7 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("add_header", Ctx.HSL | Ctx.IF, A.TAKE23, add_header, "Adds a response header."),
     _S("stub_status", Ctx.SL, A.NOARGS | A.TAKE1, stub_status, "Basic status information."),
     # limits and timeouts
-    _S("client_max_body_size", Ctx.HSL, A.TAKE1, size_slot, "Largest request body (0: no limit).", "1m"),
+    _S("client_max_body_size", Ctx.HSL, A.TAKE1, offset_slot, "Largest request body (0: no limit).", "1m"),
     _S("client_body_buffer_size", Ctx.HSL, A.TAKE1, size_slot,
        "Request bodies larger than this go to a temp file.", "16k"),
     _S("client_body_timeout", Ctx.HSL, A.TAKE1, msec_slot, "Time between two body reads.", "60s"),

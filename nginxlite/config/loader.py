@@ -365,13 +365,18 @@ def load_config(file: str, prefix: str | None = None, extra: str | None = None) 
 
     Args:
         file: the configuration file, as the user named it (used in messages).
+            File names are OS strings; inside the model every path and value is
+            latin-1 text (one character per byte of the file system or config).
         prefix: the folder relative paths are resolved against (default: cwd).
         extra: main-context directives given with ``-g``.
 
     Raises:
         ConfigError: the first problem, worded as nginx would.
     """
-    loader = Loader(file, os.path.abspath(prefix or os.getcwd()))
+    # Paths inside nginxlite are latin-1 text (one character per byte), like config values.
+    file = os.fsencode(file).decode("latin-1")
+    prefix = os.fsencode(os.path.abspath(prefix or os.getcwd())).decode("latin-1")
+    loader = Loader(file, prefix)
     try:
         return loader.load(extra)
     except ConfigError as err:

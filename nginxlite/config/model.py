@@ -30,6 +30,7 @@ DEFAULT_TYPES: Mapping[str, str] = MappingProxyType(
     {"html": "text/html", "gif": "image/gif", "jpg": "image/jpeg"}
 )
 
+REDIRECT_CODES = (301, 302, 303, 307, 308)
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "MKCOL", "COPY", "MOVE",
                 "OPTIONS", "PROPFIND", "PROPPATCH", "LOCK", "UNLOCK", "PATCH")
 

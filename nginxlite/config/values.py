@@ -15,7 +15,8 @@ import re
 MAX_INT = (1 << 63) - 1  # NGX_MAX_INT_T_VALUE on 64-bit Linux
 MAX_SIZE = MAX_INT
 
-_SIZE_UNITS = {"k": 1024, "K": 1024, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30}
+_SIZE_UNITS = {"k": 1024, "K": 1024, "m": 1 << 20, "M": 1 << 20}
+_OFFSET_UNITS = {**_SIZE_UNITS, "g": 1 << 30, "G": 1 << 30}
 
 
 def parse_int(text: str) -> int:
@@ -28,15 +29,20 @@ def parse_int(text: str) -> int:
     return value
 
 
-def parse_size(text: str) -> int:
-    """``ngx_parse_size``: digits with an optional k/K, m/M or g/G suffix."""
-    scale = _SIZE_UNITS.get(text[-1:], 0)
+def parse_size(text: str, units: dict[str, int] = _SIZE_UNITS) -> int:
+    """``ngx_parse_size``: digits with an optional k/K or m/M suffix."""
+    scale = units.get(text[-1:], 0)
     digits = text[:-1] if scale else text
     value = parse_int(digits)
     scale = scale or 1
     if value > MAX_SIZE // scale:
         raise ValueError(text)
     return value * scale
+
+
+def parse_offset(text: str) -> int:
+    """``ngx_parse_offset``: like a size, and g/G is accepted too."""
+    return parse_size(text, _OFFSET_UNITS)
 
 
 _TIME_SCALE = {"y": 31536000, "M": 2592000, "w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}

@@ -1,0 +1,85 @@
+"""The one place where an error status becomes a response.
+
+Rules (nginx's ``ngx_http_special_response_handler``, nginx-semantics.md S12):
+- ``error_page`` of the level that produced the error is looked up once per
+  request (no recursion): a URI is an internal redirect (method becomes GET),
+  ``@name`` runs that named location, an ``http://``/``https://`` target is a
+  302 (or the ``=code`` given).  ``=code`` forces the status, ``=`` alone takes
+  the target's.  If the error page fails, the built-in page for the original
+  status is sent.
+- Built-in pages: ``text/html`` with nginx's layout; statuses in
+  ``CLOSE_CODES`` (and any request whose body was not read) close the connection.
+- An unexpected exception is logged with its traceback and answered 500.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from nginxlite import __version__
+from nginxlite.config.model import REDIRECT_CODES
+from nginxlite.errors import HttpError
+from nginxlite.handlers.variables import expand
+from nginxlite.http.response import Response
+from nginxlite.http.status import CLOSE_CODES, error_page
+
+
+def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
+    from nginxlite.handlers.pipeline import internal_redirect, run_in
+
+    if exc is not None:
+        ex.notes.append("".join(traceback.format_exception(exc)).rstrip())
+    status = err.status
+    settings = ex.settings
+    if settings is not None and not ex.error_page_used:
+        for page in settings.error_page:
+            if status not in page.codes:
+                continue
+            ex.error_page_used = True
+            target = expand(page.target, ex)
+            if target.startswith(("http://", "https://")):
+                code = page.overwrite if page.overwrite in REDIRECT_CODES else 302
+                return builtin(ex, code, (("Location", target),))
+            if ex.request.method != "HEAD":
+                ex.method = "GET"
+            try:
+                if target.startswith("@"):
+                    named = ex.server.tree.named.get(target)
+                    if named is None:
+                        raise HttpError(404)
+                    response = run_in(ex, named)
+                else:
+                    if not target.startswith("/"):
+                        code = page.overwrite if page.overwrite in REDIRECT_CODES else 302
+                        return builtin(ex, code, (("Location", target),))
+                    response = internal_redirect(ex, target)
+            except HttpError as inner:
+                if inner.status in REDIRECT_CODES and page.overwrite == 0:
+                    return builtin(ex, inner.status, inner.headers)
+                break  # the error page failed: the original status, built in
+            except Exception as inner_exc:  # noqa: BLE001
+                ex.notes.append("".join(traceback.format_exception(inner_exc)).rstrip())
+                break
+            if page.overwrite:
+                response.status = page.overwrite
+            elif page.overwrite is None:
+                response.status = status
+            if location := dict(err.headers).get("Location"):
+                response.headers.append(("Location", location))
+            return response
+    return builtin(ex, status, err.headers)
+
+
+def signature(settings) -> str:
+    """``nginxlite/VERSION``, or ``nginxlite`` with ``server_tokens off``."""
+    if settings is not None and settings.server_tokens == "off":
+        return "nginxlite"
+    return f"nginxlite/{__version__}"
+
+
+def builtin(ex, status: int, headers=()) -> Response:
+    body = error_page(status, signature(ex.settings))
+    hdrs = list(headers)
+    if body:
+        hdrs.insert(0, ("Content-Type", "text/html"))
+    return Response(status, hdrs, body, close=status in CLOSE_CODES)

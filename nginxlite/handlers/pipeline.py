@@ -1,0 +1,229 @@
+"""One request, from its head to a response: nginx's phases in miniature.
+
+Rules:
+- ``respond(exchange)`` runs, in nginx's order: Host validation and server
+  selection, method checks, URI normalisation, server-level ``return``,
+  location selection, ``limit_except``, ``client_max_body_size``,
+  ``allow_methods``, location ``return``, access rules, then the content
+  handler.  Internal redirects (index, error pages) restart at location
+  selection, at most ``MAX_REDIRECTS`` times.
+- Handlers raise ``HttpError``; ``errors.finish`` is the only place that turns
+  an error status into a response (error_page, built-in pages).  Any other
+  exception becomes a 500 there too, with its traceback in the error log.
+- No sockets here: the connection passes a ``ConnInfo`` and sends what it gets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nginxlite.config.locations import find
+from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Settings
+from nginxlite.config.vhosts import VirtualHosts, validate_host
+from nginxlite.errors import HttpError
+from nginxlite.handlers import static
+from nginxlite.handlers.variables import expand
+from nginxlite.http.parser import Request
+from nginxlite.http.response import Response
+from nginxlite.http.status import error_page
+from nginxlite.http.uri import BadUri, escape_uri, normalize_path, split_target
+
+MAX_REDIRECTS = 10
+# Methods nginxlite implements; any other is 501 (SPEC §5).  TRACE and CONNECT: 405.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "MKCOL"})
+
+
+@dataclass(frozen=True, slots=True)
+class ConnInfo:
+    local_host: str
+    local_port: int
+    remote_host: str
+    remote_port: int
+    vhosts: VirtualHosts
+    stats: object = None  # server.app.Stats, for stub_status
+
+
+@dataclass(slots=True)
+class Exchange:
+    """Per-request state, created for each request and dropped after its response."""
+
+    request: Request
+    conn: ConnInfo
+    server: Server | None = None
+    settings: Settings | None = None
+    location: Location | None = None
+    method: str = ""
+    uri: str = "/"
+    args: str = ""
+    host: str = ""
+    captures: re.Match | None = None
+    redirects: int = 0
+    error_page_used: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def respond(ex: Exchange) -> Response:
+    """Answer one request (see the module rules)."""
+    from nginxlite.handlers.errors import finish
+
+    try:
+        return _respond(ex)
+    except HttpError as err:
+        return finish(ex, err)
+    except Exception as exc:  # noqa: BLE001 - one request's bug must not take the server down
+        return finish(ex, HttpError(500), exc)
+
+
+def _respond(ex: Exchange) -> Response:
+    req = ex.request
+    vhosts = ex.conn.vhosts
+    ex.method = req.method
+    try:
+        path, args, target_host = split_target(req.target)
+    except (BadUri, ValueError):
+        ex.server = vhosts.address.default
+        ex.settings = ex.server.settings
+        raise HttpError(400) from None
+    raw_host = target_host if target_host is not None else req.host
+    if raw_host is not None:
+        host = validate_host(raw_host)
+        if host is None:
+            ex.server = vhosts.address.default
+            ex.settings = ex.server.settings
+            raise HttpError(400)
+    else:
+        host = ""
+    ex.host = host
+    ex.server = server = vhosts.select(host)
+    ex.settings = server.settings
+    if req.minor == 1 and req.host is None:
+        raise HttpError(400)  # RFC 9112 §3.2, with the selected server's error pages
+    if req.method in ("TRACE", "CONNECT"):
+        raise HttpError(405)
+    if req.method not in KNOWN_METHODS:
+        raise HttpError(501)
+    try:
+        ex.uri = normalize_path(path, server.merge_slashes)
+    except BadUri:
+        raise HttpError(400) from None
+    ex.args = args
+    if server.return_ is not None:
+        return do_return(ex, server.return_)
+    return run_location(ex)
+
+
+def run_location(ex: Exchange) -> Response:
+    """Location selection and everything after it (also the target of internal redirects)."""
+    server = ex.server
+    match = find(server.tree, ex.uri)
+    if match.captures is not None:
+        ex.captures = match.captures
+    return run_in(ex, match.location)
+
+
+def run_in(ex: Exchange, loc: Location | None) -> Response:
+    ex.location = loc
+    settings = loc.settings if loc is not None else ex.server.settings
+    ex.settings = settings
+    req = ex.request
+    limited = loc is not None and loc.limit_except is not None and ex.method not in loc.limit_except.methods
+    if limited:
+        settings = ex.settings = loc.limit_except.settings
+    limit = settings.client_max_body_size
+    if limit and req.content_length is not None and req.content_length > limit:
+        raise HttpError(413)
+    allowed = settings.allow_methods
+    if allowed is not None and ex.method not in allowed:
+        raise HttpError(405, (("Allow", ", ".join(sorted(allowed))),))
+    if loc is not None and loc.return_ is not None and not limited:
+        return do_return(ex, loc.return_)
+    check_access(ex, settings)
+    if loc is not None and loc.stub_status:
+        return stub_status(ex)
+    return static.serve(ex)
+
+
+def stub_status(ex: Exchange) -> Response:
+    """nginx's stub_status page, byte for byte."""
+    if ex.method not in ("GET", "HEAD"):
+        raise HttpError(405, (("Allow", "GET, HEAD"),))
+    s = ex.conn.stats
+    body = (f"Active connections: {s.active} \nserver accepts handled requests\n"
+            f" {s.accepts} {s.handled} {s.requests} \n"
+            f"Reading: {s.reading} Writing: {s.writing} Waiting: {s.waiting} \n").encode()
+    return Response(200, [("Content-Type", "text/plain")], body, head_only=ex.method == "HEAD")
+
+
+def check_access(ex: Exchange, settings: Settings) -> None:
+    if not settings.access:
+        return
+    import ipaddress
+    try:
+        addr = ipaddress.ip_address(ex.conn.remote_host)
+    except ValueError:
+        addr = None
+    for rule in settings.access:
+        if rule.network is None or (addr is not None and addr.version == rule.network.version
+                                    and addr in rule.network):
+            if rule.allow:
+                return
+            raise HttpError(403)
+
+
+def internal_redirect(ex: Exchange, uri: str) -> Response:
+    """Restart location selection with a new URI (index files, error pages)."""
+    ex.redirects += 1
+    if ex.redirects > MAX_REDIRECTS:
+        raise HttpError(500)
+    path, _, args = uri.partition("?")
+    try:
+        ex.uri = normalize_path(path, ex.server.merge_slashes)
+    except BadUri:
+        raise HttpError(400) from None
+    if args:
+        ex.args = args
+    return run_location(ex)
+
+
+def redirect_location(ex: Exchange, target: str, settings: Settings) -> str:
+    """nginx's Location value: relative targets made absolute unless absolute_redirect off."""
+    if not target.startswith("/") or not settings.absolute_redirect:
+        return target
+    if settings.server_name_in_redirect and ex.server.names and ex.server.names[0].text:
+        host = ex.server.names[0].text
+    else:
+        host = ex.host or ex.conn.local_host
+    port = ex.conn.local_port
+    port_part = f":{port}" if settings.port_in_redirect and port != 80 else ""
+    return f"http://{host}{port_part}{target}"
+
+
+def content_type(settings: Settings, uri: str) -> str:
+    """The ``types`` entry for the URI's extension, else ``default_type``."""
+    name = uri[uri.rfind("/") + 1:]
+    dot = name.rfind(".")
+    if dot >= 0:
+        found = settings.types.get(name[dot + 1:].lower())
+        if found is not None:
+            return found
+    return settings.default_type
+
+
+def do_return(ex: Exchange, ret: Return) -> Response:
+    code = ret.code
+    settings = ex.settings
+    if code == 444:
+        return Response(444, close=True, head_only=True)
+    if code in REDIRECT_CODES:
+        target = expand(ret.text or "", ex)
+        location = redirect_location(ex, escape_uri(target) if target.startswith("/") else target, settings)
+        raise HttpError(code, (("Location", location),))
+    if ret.text is not None:
+        body = expand(ret.text, ex).encode("latin-1")
+        return Response(code, [("Content-Type", content_type(settings, ex.uri))], body)
+    if code >= 300 and error_page(code, ""):
+        raise HttpError(code)
+    if code == 204:
+        return Response(204)
+    return Response(code, [("Content-Type", content_type(settings, ex.uri))] if code >= 300 else [])

@@ -1,0 +1,116 @@
+"""Static files: ``root``/``alias`` mapping, ``index``, directory redirects.
+
+Rules (nginx's static and index modules, nginx-semantics.md S1-S8):
+- The file is ``root`` + URI, or for ``alias`` the alias + the URI after the
+  location's prefix (a regex location's alias is the whole path, with captures).
+  The URI is already normalised: it cannot climb above the root.
+- GET and HEAD serve files; POST to a file is 405, to a missing file 404; other
+  methods are 405.  405 carries ``Allow`` (RFC 9110; nginx omits it).
+- A directory without the trailing slash is a 301 to ``URI/``; a URI ending in
+  ``/`` tries each ``index`` name (an internal redirect to the first that exists),
+  else 403 for an existing directory, 404 otherwise.
+- Files are opened once and described by the open descriptor (``fstat``), so
+  the headers always match the bytes sent.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from typing import TYPE_CHECKING
+
+from nginxlite.errors import HttpError
+from nginxlite.handlers.variables import expand
+from nginxlite.http.response import FileBody, Response, http_date
+from nginxlite.http.uri import escape_uri
+
+if TYPE_CHECKING:
+    from nginxlite.handlers.pipeline import Exchange
+
+STATIC_ALLOW = (("Allow", "GET, HEAD"),)
+
+
+def file_path(ex: Exchange, uri: str) -> str:
+    settings = ex.settings
+    root = expand(settings.root, ex) if "$" in settings.root else settings.root
+    if settings.alias:
+        if ex.location is not None and ex.location.regex is not None and settings.alias_strip == 0:
+            return root
+        return root + uri[settings.alias_strip:]
+    return root + uri
+
+
+def _stat(path: str):
+    try:
+        return os.stat(path.encode("latin-1"))
+    except FileNotFoundError:
+        raise HttpError(404) from None
+    except NotADirectoryError:
+        raise HttpError(404) from None
+    except PermissionError:
+        raise HttpError(403) from None
+    except OSError as err:
+        if err.errno in (errno.ENAMETOOLONG, errno.ELOOP):
+            raise HttpError(404) from None
+        raise
+
+
+def serve(ex: Exchange) -> Response:
+    from nginxlite.handlers.pipeline import content_type, internal_redirect, redirect_location
+
+    method = ex.method
+    if method not in ("GET", "HEAD", "POST"):
+        raise HttpError(405, STATIC_ALLOW)
+    uri = ex.uri
+    path = file_path(ex, uri)
+    if uri.endswith("/"):
+        for name in ex.settings.index:
+            name = expand(name, ex)
+            if name.startswith("/"):
+                return internal_redirect(ex, name)
+            try:
+                st = os.stat((path + name).encode("latin-1"))
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                return internal_redirect(ex, uri + name)
+        st = _stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise HttpError(403)
+        raise HttpError(404)
+    try:
+        fd = os.open(path.encode("latin-1"), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise HttpError(404) from None
+    except NotADirectoryError:
+        raise HttpError(404) from None
+    except PermissionError:
+        raise HttpError(403) from None
+    except IsADirectoryError:
+        fd = -1
+    except OSError as err:
+        if err.errno in (errno.ENAMETOOLONG, errno.ELOOP):
+            raise HttpError(404) from None
+        raise
+    if fd < 0:
+        location = escape_uri(uri) + "/" + (f"?{ex.args}" if ex.args else "")
+        raise HttpError(301, (("Location", redirect_location(ex, location, ex.settings)),))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            location = escape_uri(uri) + "/" + (f"?{ex.args}" if ex.args else "")
+            raise HttpError(301, (("Location", redirect_location(ex, location, ex.settings)),))
+        if not stat.S_ISREG(st.st_mode):
+            raise HttpError(404)
+        if method == "POST":
+            raise HttpError(405, STATIC_ALLOW)
+    except BaseException:
+        os.close(fd)
+        raise
+    headers = [("Content-Type", content_type(ex.settings, uri)),
+               ("Last-Modified", http_date(int(st.st_mtime))),
+               ("Accept-Ranges", "bytes")]
+    if ex.settings.etag:
+        headers.insert(2, ("ETag", f'"{int(st.st_mtime):x}-{st.st_size:x}"'))
+    return Response(200, headers, file=FileBody(fd, 0, st.st_size), head_only=method == "HEAD")

@@ -1,0 +1,90 @@
+"""Responses: what a handler returns, and how its head is written.
+
+Rules:
+- A ``Response`` carries a status, extra headers and one body: bytes, or a
+  ``FileBody`` (an open file sent with ``sendfile`` by the connection).
+- ``head_bytes`` writes the status line and headers in one buffer; ``Date``,
+  ``Server``, ``Content-Length`` and ``Connection`` are added here and nowhere
+  else, so every response has them.
+- Dates are formatted once per second (``HttpDate``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from email.utils import formatdate
+
+from nginxlite.http.status import reason
+
+
+@dataclass(slots=True)
+class FileBody:
+    fd: int
+    offset: int
+    length: int
+
+    def close(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    file: FileBody | None = None
+    close: bool = False  # close the connection after this response
+    head_only: bool = False  # HEAD: headers as for GET, no body
+
+    @property
+    def length(self) -> int:
+        return self.file.length if self.file is not None else len(self.body)
+
+
+def http_date(seconds: float) -> str:
+    return formatdate(seconds, usegmt=True)
+
+
+class HttpDate:
+    """The ``Date`` header value, formatted at most once per second."""
+
+    __slots__ = ("second", "value", "clock")
+
+    def __init__(self, clock=time.time) -> None:
+        self.clock = clock
+        self.second = -1
+        self.value = ""
+
+    def now(self) -> str:
+        second = int(self.clock())
+        if second != self.second:
+            self.second = second
+            self.value = http_date(second)
+        return self.value
+
+
+# Statuses that never carry a body or Content-Length framing of one (RFC 9110 §6.4.1).
+_NO_BODY = frozenset({204, 304})
+
+
+def head_bytes(response: Response, date: str, server: str, keep_alive: bool,
+               keepalive_header: str | None = None) -> bytes:
+    status = response.status
+    lines = [f"HTTP/1.1 {status} {reason(status)}\r\nServer: {server}\r\nDate: {date}\r\n"]
+    for name, value in response.headers:
+        lines.append(f"{name}: {value}\r\n")
+    if status not in _NO_BODY:
+        lines.append(f"Content-Length: {response.length}\r\n")
+    if keep_alive:
+        lines.append("Connection: keep-alive\r\n")
+        if keepalive_header:
+            lines.append(f"Keep-Alive: {keepalive_header}\r\n")
+    else:
+        lines.append("Connection: close\r\n")
+    lines.append("\r\n")
+    return "".join(lines).encode("latin-1")

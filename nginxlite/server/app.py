@@ -1,0 +1,396 @@
+"""The running server: listeners, connections, logs, signals and reloads around one reactor.
+
+Rules:
+- Sockets are bound from the configuration's addresses.  A port with a
+  wildcard address (``0.0.0.0``/``::``) is bound once on the wildcard and each
+  connection is given the servers of the exact local address it arrived at
+  (``getsockname``), as nginx does.  A port that cannot be bound is an
+  ``[emerg] bind() ... failed`` line; the others keep serving.
+- Accepting stops at ``worker_connections`` clients and on EMFILE/ENFILE, and
+  resumes when a slot frees (or after a short pause), never spinning.
+- Signals: SIGTERM/SIGINT stop now, SIGQUIT finishes in-flight requests then
+  exits, SIGHUP reloads (a bad new config is logged and the old one keeps
+  serving; listeners are opened and closed to match; open connections finish on
+  the config they started with), SIGUSR1 reopens the logs.  SIGPIPE is ignored.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+
+from nginxlite import __version__
+from nginxlite.config import load_config
+from nginxlite.config.model import AccessLog, Config, Settings
+from nginxlite.errors import ConfigError
+from nginxlite.handlers.pipeline import ConnInfo
+from nginxlite.http.response import HttpDate, Response
+from nginxlite.server.connection import Connection
+from nginxlite.server.logs import Logs, access_formatter
+from nginxlite.server.loop import EPOLLIN, EPOLLOUT, Reactor
+
+BACKLOG = 511
+ACCEPT_PAUSE = 0.1
+EPOLLET = 1 << 31
+EPOLLRDHUP = 0x2000
+CLIENT_MASK = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
+_WILDCARDS = {"0.0.0.0", "::"}
+
+
+@dataclass
+class Stats:
+    """Counters for stub_status (nginx's meanings)."""
+
+    accepts: int = 0
+    handled: int = 0
+    requests: int = 0
+    active: int = 0
+    reading: int = 0
+    writing: int = 0
+    waiting: int = 0
+
+
+class Listener:
+    def __init__(self, app: App, host: str, port: int, family: int) -> None:
+        self.app = app
+        self.key = (host, port)
+        self.family = family
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind((host, port))
+            sock.listen(BACKLOG)
+            sock.setblocking(False)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+        self.fd = sock.fileno()
+        self.paused = False
+
+    @property
+    def text(self) -> str:
+        host, port = self.key
+        return f"[{host}]:{port}" if self.family == socket.AF_INET6 else f"{host}:{port}"
+
+    def on_events(self, mask: int) -> None:
+        app = self.app
+        while True:
+            if app.at_capacity():
+                self.pause(None)
+                return
+            try:
+                sock, addr = self.sock.accept()
+            except BlockingIOError:
+                return
+            except (ConnectionAbortedError, InterruptedError):
+                continue
+            except OSError as err:
+                if err.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    app.log_error("crit", f"accept() failed ({err.errno}: {err.strerror})")
+                    self.pause(ACCEPT_PAUSE)
+                    return
+                raise
+            app.new_connection(self, sock, addr)
+
+    def pause(self, seconds: float | None) -> None:
+        if not self.paused:
+            self.paused = True
+            self.app.reactor.modify(self.fd, 0)
+            if seconds is not None:
+                self.app.reactor.call_later(seconds, self.resume)
+
+    def resume(self) -> None:
+        if self.paused and self.fd >= 0:
+            self.paused = False
+            self.app.reactor.modify(self.fd, EPOLLIN)
+            self.on_events(EPOLLIN)
+
+    def close(self) -> None:
+        self.app.reactor.unregister(self.fd)
+        self.sock.close()
+        self.fd = -1
+
+
+class App:
+    def __init__(self, config: Config, conf_path: str, prefix: str, extra: str | None = None,
+                 out=sys.stderr) -> None:
+        self.config = config
+        self.conf_path = conf_path
+        self.prefix = prefix
+        self.extra = extra
+        self.out = out
+        self.clock = time.monotonic
+        self.reactor = Reactor(self.clock, self.on_loop_error)
+        self.date = HttpDate()
+        self.logs = Logs()
+        self.stats = Stats()
+        self.listeners: dict[tuple[str, int], Listener] = {}
+        self.connections: set[Connection] = set()
+        self.stopping = False
+        self.formatters: dict[int, object] = {}
+        self.pid_written = False
+        self.open_logs(config)
+
+    # -- start-up ---------------------------------------------------------------
+
+    def open_logs(self, config: Config) -> None:
+        self.logs.set_error_logs(config.error_log)
+
+    def wanted_listeners(self, config: Config) -> dict[tuple[str, int], int]:
+        wanted: dict[tuple[str, int], int] = {}
+        wildcard_ports = {(a.family, a.port) for a in config.addresses if a.host in _WILDCARDS}
+        for a in config.addresses:
+            if a.host not in _WILDCARDS and (a.family, a.port) in wildcard_ports:
+                continue  # served by the wildcard socket, selected by local address
+            wanted[(a.host, a.port)] = a.family
+        return wanted
+
+    def bind(self, config: Config) -> int:
+        """Open the listeners ``config`` needs; returns how many are open."""
+        for key, family in self.wanted_listeners(config).items():
+            if key in self.listeners:
+                continue
+            host, port = key
+            shown = f"[{host}]:{port}" if family == socket.AF_INET6 else f"{host}:{port}"
+            try:
+                listener = Listener(self, host, port, family)
+            except OSError as err:
+                message = f"bind() to {shown} failed ({err.errno}: {err.strerror})"
+                self.out.write(f"nginxlite: [emerg] {message}\n")
+                self.out.flush()
+                self.log_error("emerg", message)
+                continue
+            self.listeners[key] = listener
+            self.reactor.register(listener.fd, EPOLLIN, listener)
+            self.out.write(f"listening on http://{shown}\n")
+            self.out.flush()
+        return len(self.listeners)
+
+    def start(self) -> int:
+        """Bind, write the pid file and install signal handling.  Returns the exit code on failure."""
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        if not self.bind(self.config):
+            self.out.write("nginxlite: [emerg] no address could be bound\n")
+            self.logs.close()
+            return 1
+        self.write_pid()
+        self.reactor.watch_signals([signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP,
+                                    signal.SIGUSR1, signal.SIGCHLD], self.on_signal)
+        self.reactor.call_later(1.0, self.tick)
+        self.log_error("notice", f"nginxlite/{__version__} started")
+        return 0
+
+    def write_pid(self) -> None:
+        path = self.config.pid
+        try:
+            os.makedirs(os.path.dirname(path.encode("latin-1")) or b".", exist_ok=True)
+            with open(path.encode("latin-1"), "w") as f:
+                f.write(f"{os.getpid()}\n")
+            self.pid_written = True
+        except OSError as err:
+            self.log_error("alert", f'open() "{path}" failed ({err.errno}: {err.strerror})')
+
+    def run(self) -> int:
+        try:
+            self.reactor.run()
+        finally:
+            self.shutdown()
+        return 0
+
+    def tick(self) -> None:
+        self.logs.flush()
+        self.reactor.call_later(1.0, self.tick)
+
+    def shutdown(self) -> None:
+        for listener in list(self.listeners.values()):
+            listener.close()
+        self.listeners.clear()
+        for conn in list(self.connections):
+            conn.close()
+        if self.pid_written:
+            try:
+                os.unlink(self.config.pid.encode("latin-1"))
+            except OSError:
+                pass
+        self.log_error("notice", "exiting")
+        self.logs.close()
+        self.reactor.close()
+
+    # -- connections --------------------------------------------------------------
+
+    def at_capacity(self) -> bool:
+        return len(self.connections) >= self.config.worker_connections
+
+    def new_connection(self, listener: Listener, sock: socket.socket, addr) -> None:
+        self.stats.accepts += 1
+        sock.setblocking(False)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            host, port = listener.key
+            local = sock.getsockname()
+        except OSError:
+            sock.close()
+            return
+        vhosts = self.config.vhosts.get((local[0], port)) or self.config.vhosts.get(listener.key)
+        if vhosts is None:  # a wildcard socket kept across a reload for an address now gone
+            sock.close()
+            return
+        info = ConnInfo(local[0], local[1], addr[0], addr[1], vhosts, self.stats)
+        conn = Connection(self, sock, info)
+        self.connections.add(conn)
+        self.stats.handled += 1
+        self.reactor.register(conn.fd, CLIENT_MASK, conn)
+
+    def connection_closed(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        for listener in self.listeners.values():
+            if listener.paused and not self.at_capacity():
+                listener.resume()
+        if self.stopping and not self.connections:
+            self.reactor.stop()
+
+    # -- logging ------------------------------------------------------------------
+
+    def server_header(self, settings: Settings) -> str:
+        return "nginxlite" if settings.server_tokens == "off" else f"nginxlite/{__version__}"
+
+    def log_error(self, level: str, message: str) -> None:
+        self.logs.error(level, message)
+
+    def on_loop_error(self, exc: BaseException, where: object) -> None:
+        import traceback
+        self.log_error("alert", "".join(traceback.format_exception(exc)).rstrip())
+        if isinstance(where, Connection):
+            where.close()
+
+    def access_log(self, conn: Connection, response: Response | None) -> None:
+        self.stats.requests += 1
+        ex = conn.exchange
+        if ex is None or response is None:
+            return
+        settings = ex.settings or conn.settings
+        logs = settings.access_log
+        if logs is None:
+            logs = (self.default_access_log(),)
+        if not logs:
+            return
+        values = _LogValues(conn, ex, response, self)
+        for log in logs:
+            fmt = self.formatters.get(id(log))
+            if fmt is None:
+                fmt = self.formatters[id(log)] = access_formatter(log)
+            line = fmt(values.get) + "\n"
+            self.logs.file(log.path).write(line.encode("latin-1", "replace"))
+
+    def default_access_log(self) -> AccessLog:
+        from nginxlite.config.model import COMBINED
+        log = getattr(self, "_default_log", None)
+        if log is None:
+            log = self._default_log = AccessLog(os.path.join(self.config.prefix, "logs", "access.log"), COMBINED)
+        return log
+
+    # -- signals -------------------------------------------------------------------
+
+    def on_signal(self, signum: int) -> None:
+        if signum in (signal.SIGTERM, signal.SIGINT):
+            self.reactor.stop()
+        elif signum == signal.SIGQUIT:
+            self.graceful_stop()
+        elif signum == signal.SIGHUP:
+            self.reload()
+        elif signum == signal.SIGUSR1:
+            self.logs.reopen()
+        elif signum == signal.SIGCHLD:
+            self.reap()
+
+    def graceful_stop(self) -> None:
+        self.stopping = True
+        for listener in list(self.listeners.values()):
+            listener.close()
+        self.listeners.clear()
+        for conn in list(self.connections):
+            if not conn.responding and conn.reader.idle:
+                conn.close()
+        if not self.connections:
+            self.reactor.stop()
+
+    def reload(self) -> None:
+        try:
+            config = load_config(self.conf_path, self.prefix, self.extra)
+        except ConfigError as err:
+            self.log_error("emerg", str(err))
+            self.out.write(f"nginxlite: [emerg] {err}\nnginxlite: reload failed, the old configuration keeps serving\n")
+            self.out.flush()
+            return
+        wanted = self.wanted_listeners(config)
+        for key in [k for k in self.listeners if k not in wanted]:
+            self.listeners.pop(key).close()
+        old = self.config
+        self.config = config
+        self.bind(config)
+        self.open_logs(config)
+        self.formatters.clear()
+        if old.pid != config.pid and self.pid_written:
+            try:
+                os.unlink(old.pid.encode("latin-1"))
+            except OSError:
+                pass
+            self.write_pid()
+        self.log_error("notice", "configuration reloaded")
+        self.out.write("nginxlite: configuration reloaded\n")
+        self.out.flush()
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+
+
+class _LogValues:
+    """The variables an access log line may use, computed on demand."""
+
+    __slots__ = ("conn", "ex", "response", "app")
+
+    def __init__(self, conn: Connection, ex, response: Response, app: App) -> None:
+        self.conn, self.ex, self.response, self.app = conn, ex, response, app
+
+    def get(self, name: str) -> str:
+        ex, response, req = self.ex, self.response, self.ex.request
+        if name == "remote_addr":
+            return ex.conn.remote_host
+        if name == "remote_user":
+            return "-"
+        if name == "time_local":
+            return time.strftime("%d/%b/%Y:%H:%M:%S %z")
+        if name == "time_iso8601":
+            return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        if name == "msec":
+            return f"{time.time():.3f}"
+        if name == "request":
+            return f"{req.method} {req.target} HTTP/1.{req.minor}"
+        if name == "status":
+            return str(response.status)
+        if name == "body_bytes_sent":
+            return str(max(0, self.conn.sent - self.conn.head_size))
+        if name == "bytes_sent":
+            return str(self.conn.sent)
+        if name == "request_time":
+            return f"{self.app.clock() - self.conn.started:.3f}"
+        if name == "request_length":
+            return str(req.head_size)
+        if name in ("http_referer", "http_user_agent") or name.startswith("http_"):
+            return req.header(name[5:].replace("_", "-")) or "-"
+        from nginxlite.handlers.variables import _value
+        return _value(ex, name) or "-"

@@ -1,0 +1,334 @@
+"""One client connection: socket <-> ``http.parser`` <-> ``handlers.pipeline``.
+
+Rules:
+- The socket is registered once, edge-triggered for input and output.  epoll's
+  reports set ``readable``/``writable``; a ``recv`` or ``send`` happens only while
+  the matching flag is set, and ``EAGAIN`` clears it.  So every read and write
+  follows an epoll report that the fd was ready, with no ``epoll_ctl`` per request.
+- Requests are answered in order: while a response is being written, pipelined
+  requests wait in the reader's buffer; the request body is read and discarded
+  meanwhile so the stream stays in sync.
+- One timer per connection, chosen by state: ``client_header_timeout`` from the
+  first byte of a request head (408, then close), ``client_body_timeout`` between
+  body reads (408, then close), ``send_timeout`` between writes (close),
+  ``keepalive_timeout`` while idle (close silently).
+- Socket errors are classified here: ``EAGAIN`` waits, a reset or broken pipe
+  closes quietly, anything else is logged and closes.
+- Closing after an error answer lingers: the write side is shut, unread input is
+  drained for a short while, so the client reads the answer instead of a reset.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import TYPE_CHECKING
+
+from nginxlite.errors import HttpError
+from nginxlite.handlers.errors import builtin
+from nginxlite.handlers.pipeline import ConnInfo, Exchange, respond
+from nginxlite.http.parser import (
+    CONNECTION_CLOSED, END_OF_MESSAGE, NEED_DATA, PAUSED, Data, Limits, ProtocolError, Request, RequestReader,
+)
+from nginxlite.http.response import FileBody, Response, head_bytes
+from nginxlite.server.loop import EPOLLERR, EPOLLIN
+
+if TYPE_CHECKING:
+    from nginxlite.server.app import App
+
+RECV_SIZE = 65536
+SENDFILE_CHUNK = 1 << 20
+LINGER_TIME = 5.0
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+_HEAD, _BODY, _SEND, _KEEPALIVE, _LINGER = range(5)
+
+
+class Connection:
+    __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "timer",
+                 "timer_kind", "requests", "responding", "keep_alive", "closed", "exchange", "response",
+                 "sent", "body_done", "lingering", "failed", "settings", "server_settings", "started")
+
+    def __init__(self, app: App, sock: socket.socket, info: ConnInfo) -> None:
+        self.app = app
+        self.sock = sock
+        self.fd = sock.fileno()
+        self.info = info
+        default = info.vhosts.address.default
+        number, size = default.large_client_header_buffers
+        self.reader = RequestReader(Limits(line=size, total=number * size))
+        self.server_settings = default
+        self.settings = default.settings
+        self.readable = False
+        self.writable = False
+        self.out = bytearray()
+        self.file: FileBody | None = None
+        self.timer = None
+        self.timer_kind = -1
+        self.requests = 0
+        self.responding = False
+        self.keep_alive = True
+        self.closed = False
+        self.exchange: Exchange | None = None
+        self.response: Response | None = None
+        self.sent = 0
+        self.body_done = True
+        self.lingering = False
+        self.failed = False
+        self.started = 0.0
+        self.arm(_HEAD, default.client_header_timeout)
+
+    # -- events -------------------------------------------------------------------
+
+    def on_events(self, mask: int) -> None:
+        if mask & (EPOLLIN | EPOLLERR):
+            self.readable = True
+        if mask & ~EPOLLIN:
+            self.writable = True
+        self.pump()
+
+    def pump(self) -> None:
+        """Move bytes while epoll says we may: read, process, write."""
+        while not self.closed:
+            progressed = False
+            if self.readable and self.wants_input():
+                progressed = self.read()
+                self.process()
+            if self.writable and (self.out or self.file is not None):
+                self.write()
+                progressed = True
+            if not progressed:
+                break
+        if not self.closed:
+            self.rearm()
+
+    def wants_input(self) -> bool:
+        # Read while no response is pending, or to drain the body of the current one.
+        return self.lingering or not self.responding or not self.body_done or self.reader.buffered < RECV_SIZE
+
+    def read(self) -> bool:
+        try:
+            data = self.sock.recv(RECV_SIZE)
+        except BlockingIOError:
+            self.readable = False
+            return False
+        except (ConnectionResetError, ConnectionAbortedError, TimeoutError):
+            self.close()
+            return False
+        except OSError as err:
+            self.app.log_error("error", f"recv() failed ({err.errno}: {err.strerror})")
+            self.close()
+            return False
+        if self.lingering:
+            if not data:
+                self.close()
+            return bool(data)
+        if not data:
+            self.readable = False
+        self.reader.receive_data(data)
+        if data and self.timer_kind == _BODY:
+            self.arm(_BODY, self.settings.client_body_timeout)
+        return bool(data)
+
+    # -- requests -------------------------------------------------------------------
+
+    def process(self) -> None:
+        reader = self.reader
+        while not self.closed and not self.lingering and not self.failed:
+            try:
+                event = reader.next_event()
+            except ProtocolError as err:
+                self.fail(err.status)
+                return
+            if event is NEED_DATA:
+                return
+            if type(event) is Request:
+                self.begin(event)
+            elif type(event) is Data:
+                continue  # bodies are not consumed yet by any handler: discard
+            elif event is END_OF_MESSAGE:
+                self.body_done = True
+            elif event is PAUSED:
+                if self.responding:
+                    return
+                reader.start_next_cycle()
+                if reader.idle:
+                    return
+            elif event is CONNECTION_CLOSED:
+                if not self.responding:
+                    self.close()
+                return
+
+    def begin(self, request: Request) -> None:
+        self.requests += 1
+        self.started = self.app.clock()
+        self.body_done = not request.has_body
+        ex = Exchange(request, self.info)
+        self.exchange = ex
+        response = respond(ex)
+        for note in ex.notes:
+            self.app.log_error("error", note)
+        self.settings = ex.settings or self.settings
+        self.send_response(response, request)
+
+    def fail(self, status: int) -> None:
+        """A request that cannot be read: answer with the default server's page, then close."""
+        self.failed = True  # the byte stream is out of sync: read no further request
+        self.body_done = True
+        ex = Exchange(Request("GET", "/", 1, []), self.info)
+        ex.server = self.info.vhosts.address.default
+        ex.settings = ex.server.settings
+        from nginxlite.handlers.errors import finish
+        response = finish(ex, HttpError(status))
+        response.close = True
+        self.exchange = ex
+        self.requests += 1
+        self.started = self.app.clock()
+        self.send_response(response, None)
+
+    def send_response(self, response: Response, request: Request | None) -> None:
+        if response.status == 444:  # return 444: close without an answer
+            self.close()
+            return
+        settings = self.settings
+        keep = (request is not None and request.keep_alive and not response.close
+                and settings.keepalive_timeout > 0 and self.requests < settings.keepalive_requests
+                and not self.app.stopping)
+        if request is not None and not self.body_done and request.expect_continue:
+            keep = False  # the client waits for 100 Continue we will not send: do not read its body
+        ka_header = None
+        if keep and settings.keepalive_header is not None:
+            ka_header = f"timeout={int(settings.keepalive_header)}"
+        server = self.app.server_header(settings)
+        head = head_bytes(response, self.app.date.now(), server, keep, ka_header)
+        self.keep_alive = keep
+        self.response = response
+        self.responding = True
+        self.sent = 0
+        self.out += head
+        if response.head_only or response.status in (204, 304):
+            if response.file is not None:
+                response.file.close()
+        elif response.file is not None:
+            self.file = response.file
+        else:
+            self.out += response.body
+        self.arm(_SEND, settings.send_timeout)
+
+    def finish_response(self) -> None:
+        self.responding = False
+        response = self.response
+        self.app.access_log(self, response)
+        self.response = None
+        self.exchange = None
+        if not self.keep_alive:
+            self.start_close()
+            return
+        self.process()  # the rest of the body, then any pipelined request
+
+    # -- writing ---------------------------------------------------------------------
+
+    def write(self) -> None:
+        progressed = False
+        try:
+            while self.out:
+                n = self.sock.send(self.out)
+                progressed = True
+                self.sent += n
+                del self.out[:n]
+                if self.out:
+                    self.writable = False
+                    break
+            file = self.file
+            while not self.out and file is not None and file.length > 0:
+                n = os.sendfile(self.fd, file.fd, file.offset, min(file.length, SENDFILE_CHUNK))
+                if n == 0:  # the file shrank under us: the response cannot be completed
+                    self.close()
+                    return
+                progressed = True
+                file.offset += n
+                file.length -= n
+                self.sent += n
+        except BlockingIOError:
+            self.writable = False
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):
+            self.close()
+            return
+        except OSError as err:
+            self.app.log_error("error", f"send() failed ({err.errno}: {err.strerror})")
+            self.close()
+            return
+        if self.out or (self.file is not None and self.file.length > 0):
+            if progressed:
+                self.arm(_SEND, self.settings.send_timeout)
+            return
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        self.finish_response()
+
+    # -- timers ------------------------------------------------------------------------
+
+    def arm(self, kind: int, seconds: float) -> None:
+        app = self.app
+        app.reactor.cancel(self.timer)
+        self.timer_kind = kind
+        self.timer = app.reactor.call_later(seconds, self.on_timeout) if seconds > 0 else None
+
+    def rearm(self) -> None:
+        """Pick the timer for the state the connection is in now."""
+        if self.responding or self.lingering:
+            return  # the send or linger timer is running
+        if not self.body_done:
+            if self.timer_kind != _BODY:
+                self.arm(_BODY, self.settings.client_body_timeout)
+        elif self.reader.idle:
+            if self.requests and self.timer_kind != _KEEPALIVE:
+                self.arm(_KEEPALIVE, self.settings.keepalive_timeout)
+        elif self.timer_kind != _HEAD:  # the first bytes of a request head: its clock starts
+            self.arm(_HEAD, self.server_settings.client_header_timeout)
+
+    def on_timeout(self) -> None:
+        self.timer = None
+        if self.closed:
+            return
+        kind = self.timer_kind
+        if self.lingering or self.responding or kind == _KEEPALIVE or (kind == _HEAD and self.reader.idle):
+            self.close()  # linger over, client not reading, idle keep-alive, or never sent a byte
+            return
+        self.fail(408)  # a request head or body that stopped arriving (SPEC §5: 408, then close)
+        self.pump()
+
+    # -- closing -----------------------------------------------------------------------
+
+    def start_close(self) -> None:
+        if self.body_done and not self.reader.buffered:
+            self.close()
+            return
+        # Unread input: shut our side, drain theirs for a while, then close (no reset).
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            self.close()
+            return
+        self.lingering = True
+        self.arm(_LINGER, LINGER_TIME)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        app = self.app
+        app.reactor.cancel(self.timer)
+        self.timer = None
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        if self.response is not None and self.response.file is not None:
+            self.response.file.close()
+        app.reactor.unregister(self.fd)
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        app.connection_closed(self)

@@ -1,0 +1,157 @@
+"""Access and error logs in nginx's formats, buffered, never through ``logging`` on the hot path.
+
+Rules:
+- Access lines are formatted from the ``log_format`` template (``combined`` by
+  default) and appended to a per-file buffer; buffers are written when they pass
+  ``FLUSH_SIZE``, by a one-second timer, and at exit (nginx's ``buffer=``/``flush=``).
+- Error lines follow nginx: ``YYYY/MM/DD HH:MM:SS [level] PID#0: message``; only
+  levels at or above the file's level are written.  ``stderr`` is a valid target.
+- ``reopen`` (SIGUSR1) closes and reopens every file; a log that cannot be
+  opened or written is reported once on stderr and never stops the server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+
+from nginxlite.config.model import AccessLog, ErrorLog
+
+FLUSH_SIZE = 64 << 10
+LEVELS = {"debug": 7, "info": 6, "notice": 5, "warn": 4, "error": 3, "crit": 2, "alert": 1, "emerg": 0}
+_VAR = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
+
+
+class LogFile:
+    __slots__ = ("path", "fd", "buffer", "size", "failed")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = -1
+        self.buffer: list[bytes] = []
+        self.size = 0
+        self.failed = False
+        self.open()
+
+    def open(self) -> None:
+        if self.path == "stderr":
+            self.fd = 2
+            return
+        try:
+            path = self.path.encode("latin-1")
+            os.makedirs(os.path.dirname(path) or b".", exist_ok=True)
+            self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self.failed = False
+        except OSError as err:
+            self.fd = -1
+            self._report(f'open() "{self.path}" failed ({err.errno}: {err.strerror})')
+
+    def _report(self, message: str) -> None:
+        if not self.failed:
+            self.failed = True
+            sys.stderr.write(f"nginxlite: [alert] {message}\n")
+
+    def write(self, data: bytes) -> None:
+        self.buffer.append(data)
+        self.size += len(data)
+        if self.size > FLUSH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        data = b"".join(self.buffer)
+        self.buffer.clear()
+        self.size = 0
+        if self.fd < 0:
+            return
+        try:
+            while data:
+                n = os.write(self.fd, data)
+                data = data[n:]
+        except OSError as err:  # a full disk must not stop the server
+            self._report(f'write() to "{self.path}" failed ({err.errno}: {err.strerror})')
+
+    def reopen(self) -> None:
+        self.flush()
+        if self.fd > 2:
+            os.close(self.fd)
+        self.open()
+
+    def close(self) -> None:
+        self.flush()
+        if self.fd > 2:
+            os.close(self.fd)
+        self.fd = -1
+
+
+class Logs:
+    """Every log file of one configuration, opened once and shared by path."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, LogFile] = {}
+        self.error_targets: list[tuple[LogFile, int]] = []
+        self.pid = os.getpid()
+
+    def file(self, path: str) -> LogFile:
+        log = self.files.get(path)
+        if log is None:
+            log = self.files[path] = LogFile(path)
+        return log
+
+    def set_error_logs(self, logs: tuple[ErrorLog, ...]) -> None:
+        self.error_targets = [(self.file(e.path), LEVELS[e.level]) for e in logs]
+
+    def error(self, level: str, message: str) -> None:
+        rank = LEVELS[level]
+        line = None
+        for target, threshold in self.error_targets:
+            if rank <= threshold:
+                if line is None:
+                    stamp = time.strftime("%Y/%m/%d %H:%M:%S")
+                    line = f"{stamp} [{level}] {self.pid}#0: {message}\n".encode("latin-1", "replace")
+                target.write(line)
+                if target.fd == 2 or rank <= LEVELS["error"]:
+                    target.flush()
+
+    def flush(self) -> None:
+        for log in self.files.values():
+            log.flush()
+
+    def reopen(self) -> None:
+        for log in self.files.values():
+            log.reopen()
+
+    def close(self) -> None:
+        for log in self.files.values():
+            log.close()
+        self.files.clear()
+
+
+def access_formatter(log: AccessLog):
+    """Compile a log_format template into ``fn(values: dict) -> str`` once."""
+    template = log.format.template
+    escape = log.format.escape
+    parts: list[tuple[bool, str]] = []
+    pos = 0
+    for m in _VAR.finditer(template):
+        if m.start() > pos:
+            parts.append((False, template[pos:m.start()]))
+        parts.append((True, (m.group(1) or m.group(2)).lower()))
+        pos = m.end()
+    if pos < len(template):
+        parts.append((False, template[pos:]))
+
+    def esc(value: str) -> str:
+        if escape == "none":
+            return value
+        if escape == "json":
+            return value.replace("\\", "\\\\").replace('"', '\\"')
+        return "".join(c if 0x20 <= ord(c) < 0x7f and c not in '"\\' else f"\\x{ord(c):02X}" for c in value)
+
+    def fmt(get) -> str:
+        return "".join(esc(get(text)) if is_var else text for is_var, text in parts)
+
+    return fmt

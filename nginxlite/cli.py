@@ -193,8 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     if opts.explain:
         _err("[emerg] --explain needs the location matcher, which is not built yet")
         return 1
-    _err("[emerg] serving is not available in this version yet: use -t to test a configuration")
-    return 1
+    from nginxlite.server.app import App
+    app = App(config, conf, prefix, opts.directives, out=sys.stdout)
+    code = app.start()
+    if code:
+        return code
+    return app.run()
 
 
 def send_signal(pid_file: str, name: str) -> int:

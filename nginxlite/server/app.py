@@ -22,7 +22,6 @@ import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass
 
 from nginxlite import __version__
 from nginxlite.config import load_config
@@ -42,17 +41,30 @@ CLIENT_MASK = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
 _WILDCARDS = {"0.0.0.0", "::"}
 
 
-@dataclass
 class Stats:
-    """Counters for stub_status (nginx's meanings)."""
+    """Counters for stub_status, with nginx's meanings; the gauges are counted when asked."""
 
-    accepts: int = 0
-    handled: int = 0
-    requests: int = 0
-    active: int = 0
-    reading: int = 0
-    writing: int = 0
-    waiting: int = 0
+    def __init__(self, connections: set) -> None:
+        self.accepts = 0
+        self.handled = 0
+        self.requests = 0
+        self.connections = connections
+
+    @property
+    def active(self) -> int:
+        return len(self.connections)
+
+    @property
+    def writing(self) -> int:
+        return sum(1 for c in self.connections if c.exchange is not None)
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for c in self.connections if c.exchange is None and c.reader.idle)
+
+    @property
+    def reading(self) -> int:
+        return self.active - self.writing - self.waiting
 
 
 class Listener:
@@ -131,9 +143,9 @@ class App:
         self.reactor = Reactor(self.clock, self.on_loop_error)
         self.date = HttpDate()
         self.logs = Logs()
-        self.stats = Stats()
         self.listeners: dict[tuple[str, int], Listener] = {}
         self.connections: set[Connection] = set()
+        self.stats = Stats(self.connections)
         self.stopping = False
         self.formatters: dict[int, object] = {}
         self.pid_written = False
@@ -177,13 +189,16 @@ class App:
     def start(self) -> int:
         """Bind, write the pid file and install signal handling.  Returns the exit code on failure."""
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-        if not self.bind(self.config):
-            self.out.write("nginxlite: [emerg] no address could be bound\n")
-            self.logs.close()
-            return 1
-        self.write_pid()
+        # Signals are handled before the first "listening" line: whoever reads it may signal us.
         self.reactor.watch_signals([signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP,
                                     signal.SIGUSR1, signal.SIGCHLD], self.on_signal)
+        self.write_pid()  # before the first "listening" line, for the same reason
+        if not self.bind(self.config):
+            self.out.write("nginxlite: [emerg] no address could be bound\n")
+            self.remove_pid()
+            self.logs.close()
+            self.reactor.close()
+            return 1
         self.reactor.call_later(1.0, self.tick)
         self.log_error("notice", f"nginxlite/{__version__} started")
         return 0
@@ -197,6 +212,14 @@ class App:
             self.pid_written = True
         except OSError as err:
             self.log_error("alert", f'open() "{path}" failed ({err.errno}: {err.strerror})')
+
+    def remove_pid(self) -> None:
+        if self.pid_written:
+            self.pid_written = False
+            try:
+                os.unlink(self.config.pid.encode("latin-1"))
+            except OSError:
+                pass
 
     def run(self) -> int:
         try:
@@ -215,11 +238,7 @@ class App:
         self.listeners.clear()
         for conn in list(self.connections):
             conn.close()
-        if self.pid_written:
-            try:
-                os.unlink(self.config.pid.encode("latin-1"))
-            except OSError:
-                pass
+        self.remove_pid()
         self.log_error("notice", "exiting")
         self.logs.close()
         self.reactor.close()
@@ -272,7 +291,6 @@ class App:
             where.close()
 
     def access_log(self, conn: Connection, response: Response | None) -> None:
-        self.stats.requests += 1
         ex = conn.exchange
         if ex is None or response is None:
             return
@@ -383,7 +401,7 @@ class _LogValues:
         if name == "status":
             return str(response.status)
         if name == "body_bytes_sent":
-            return str(max(0, self.conn.sent - self.conn.head_size))
+            return str(max(0, self.conn.sent - self.conn.head_len))
         if name == "bytes_sent":
             return str(self.conn.sent)
         if name == "request_time":

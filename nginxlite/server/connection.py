@@ -47,7 +47,7 @@ _HEAD, _BODY, _SEND, _KEEPALIVE, _LINGER = range(5)
 class Connection:
     __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "timer",
                  "timer_kind", "requests", "responding", "keep_alive", "closed", "exchange", "response",
-                 "sent", "body_done", "lingering", "failed", "settings", "server_settings", "started")
+                 "sent", "head_len", "body_done", "lingering", "failed", "settings", "server_settings", "started")
 
     def __init__(self, app: App, sock: socket.socket, info: ConnInfo) -> None:
         self.app = app
@@ -72,6 +72,7 @@ class Connection:
         self.exchange: Exchange | None = None
         self.response: Response | None = None
         self.sent = 0
+        self.head_len = 0
         self.body_done = True
         self.lingering = False
         self.failed = False
@@ -161,6 +162,7 @@ class Connection:
 
     def begin(self, request: Request) -> None:
         self.requests += 1
+        self.app.stats.requests += 1
         self.started = self.app.clock()
         self.body_done = not request.has_body
         ex = Exchange(request, self.info)
@@ -169,6 +171,22 @@ class Connection:
         for note in ex.notes:
             self.app.log_error("error", note)
         self.settings = ex.settings or self.settings
+        # As nginx's discard: body bytes that came with the head are checked before
+        # answering, so a malformed body is a 400, not a 200 followed by a reset.
+        try:
+            while not self.body_done:
+                event = self.reader.next_event()
+                if event is END_OF_MESSAGE:
+                    self.body_done = True
+                elif type(event) is not Data:
+                    break
+        except ProtocolError as err:
+            if response.file is not None:
+                response.file.close()
+            self.requests -= 1
+            self.app.stats.requests -= 1
+            self.fail(err.status)
+            return
         self.send_response(response, request)
 
     def fail(self, status: int) -> None:
@@ -183,6 +201,7 @@ class Connection:
         response.close = True
         self.exchange = ex
         self.requests += 1
+        self.app.stats.requests += 1
         self.started = self.app.clock()
         self.send_response(response, None)
 
@@ -190,6 +209,8 @@ class Connection:
         if response.status == 444:  # return 444: close without an answer
             self.close()
             return
+        if request is not None and request.method == "HEAD":
+            response.head_only = True
         settings = self.settings
         keep = (request is not None and request.keep_alive and not response.close
                 and settings.keepalive_timeout > 0 and self.requests < settings.keepalive_requests
@@ -205,6 +226,7 @@ class Connection:
         self.response = response
         self.responding = True
         self.sent = 0
+        self.head_len = len(head)
         self.out += head
         if response.head_only or response.status in (204, 304):
             if response.file is not None:

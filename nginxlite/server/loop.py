@@ -61,6 +61,7 @@ class Reactor:
         self.before_poll: list[Callable[[], None]] = []
         self._wake_r: socket.socket | None = None
         self._wake_w: socket.socket | None = None
+        self._wake_fd = -1
 
     # -- fds ------------------------------------------------------------------
 
@@ -112,7 +113,8 @@ class Reactor:
         for signum in signums:
             signal.signal(signum, lambda *_: None)  # the wakeup fd carries the number
         self.on_signal = handler
-        self.register(self._wake_r.fileno(), EPOLLIN, self)
+        self._wake_fd = self._wake_r.fileno()
+        self.register(self._wake_fd, EPOLLIN, self)
 
     def on_events(self, mask: int) -> None:  # the signal wakeup socket
         try:
@@ -161,7 +163,11 @@ class Reactor:
                     events = []
                 else:
                     raise
+            if self._wake_fd >= 0 and any(fd == self._wake_fd for fd, _ in events):
+                self.guard(self.on_events, EPOLLIN)  # signals first: a stop applies to this batch
             for fd, mask in events:
+                if fd == self._wake_fd:
+                    continue
                 handler = handlers.get(fd)
                 if handler is not None:
                     try:

@@ -1,0 +1,164 @@
+"""Start the real server (and real nginx, the oracle) on free ports, wait for readiness.
+
+Readiness is read, never slept for: nginxlite prints one ``listening on`` line per
+socket; nginx (single process, error log on stderr at notice level) prints its
+event-method notice once its sockets listen.  Every server started here is
+stopped by PID at teardown, and nginxlite must then exit 0 with no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+NGINX = os.environ.get("NGINX_BIN", "/usr/sbin/nginx")
+START_TIMEOUT = 15.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_until(stream, needle: bytes, count: int, deadline: float, proc) -> list[bytes]:
+    """Read lines from a pipe until ``count`` contain ``needle``, without sleeping."""
+    sel = selectors.DefaultSelector()
+    sel.register(stream, selectors.EVENT_READ)
+    lines, found, buf = [], 0, b""
+    try:
+        while found < count:
+            left = deadline - time.monotonic()
+            if left <= 0 or not sel.select(left):
+                raise TimeoutError(f"server not ready; output so far: {lines!r}")
+            chunk = os.read(stream.fileno(), 4096)
+            if not chunk:
+                raise RuntimeError(f"server exited ({proc.wait()}); output: {lines!r}")
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                lines.append(line)
+                found += needle in line
+    finally:
+        sel.close()
+    return lines
+
+
+@dataclass
+class Running:
+    proc: subprocess.Popen
+    ports: list[int]
+    root: Path
+    output: list[bytes] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
+
+    def url(self, path: str = "/", port: int | None = None) -> str:
+        return f"http://127.0.0.1:{port or self.port}{path}"
+
+    def signal(self, signum: int) -> None:
+        self.proc.send_signal(signum)
+
+    def read_line(self, needle: bytes, timeout: float = 10.0) -> list[bytes]:
+        return read_until(self.proc.stdout, needle, 1, time.monotonic() + timeout, self.proc)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+
+def _fill(text: str, ports: list[int], root: Path) -> str:
+    for i, port in enumerate(ports):
+        text = text.replace(f"PORT{i}", str(port))
+    return text.replace("ROOT", str(root))
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """serve(conf, ports=1, files={path: content}) -> Running nginxlite on free ports.
+
+    In ``conf``, ``PORT0``.. are replaced by free ports and ``ROOT`` by the
+    server's folder (its prefix).
+    """
+    started: list[Running] = []
+
+    def _serve(conf: str, ports: int = 1, files: dict[str, str | bytes] | None = None,
+               listening: int | None = None, name: str = "site.conf") -> Running:
+        root = tmp_path / f"srv{len(started)}"
+        root.mkdir()
+        for rel, content in (files or {}).items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content.encode() if isinstance(content, str) else content)
+        port_list = [free_port() for _ in range(ports)]
+        conf_path = root / name
+        conf_path.write_text(_fill(conf, port_list, root))
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-c", str(conf_path), "-p", str(root)],
+                                cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        running = Running(proc, port_list, root)
+        started.append(running)
+        running.output = read_until(proc.stdout, b"listening on", listening or ports,
+                                    time.monotonic() + START_TIMEOUT, proc)
+        return running
+
+    yield _serve
+    for running in started:
+        code = running.stop()
+        log = running.root / "logs" / "error.log"
+        text = log.read_text(errors="replace") if log.exists() else ""
+        assert "Traceback" not in text, text
+        assert code == 0, f"nginxlite exited {code}"
+
+
+@pytest.fixture
+def oracle(tmp_path):
+    """oracle(http_body, files={...}) -> Running nginx 1.22 on the same kind of config."""
+    if not (os.path.exists(NGINX) or shutil.which("nginx")):
+        if os.environ.get("CI"):
+            pytest.fail("nginx is required in CI (tools/run-tests installs it)")
+        pytest.skip("nginx is not installed")
+    started: list[Running] = []
+
+    def _oracle(body: str, ports: int = 1, files: dict[str, str | bytes] | None = None) -> Running:
+        root = tmp_path / f"ngx{len(started)}"
+        (root / "logs").mkdir(parents=True)
+        for rel, content in (files or {}).items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content.encode() if isinstance(content, str) else content)
+        port_list = [free_port() for _ in range(ports)]
+        conf = (f"daemon off; master_process off; pid {root}/nginx.pid; error_log stderr notice;\n"
+                f"events {{ worker_connections 256; }}\n"
+                f"http {{ access_log off; client_body_temp_path {root}/tmp;\n{_fill(body, port_list, root)}\n}}\n")
+        (root / "nginx.conf").write_text(conf)
+        proc = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-e", "stderr"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        running = Running(proc, port_list, root)
+        started.append(running)
+        running.proc.stdout = proc.stderr
+        running.output = read_until(proc.stderr, b"event method", 1, time.monotonic() + START_TIMEOUT, proc)
+        return running
+
+    yield _oracle
+    for running in started:
+        running.stop()

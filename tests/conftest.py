@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import CHILD_ENV
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -28,4 +30,4 @@ def write(tmp_path):
 def run_nginxlite(*args: str, cwd: str | os.PathLike | None = None, timeout: float = 30):
     """Run ``python -m nginxlite ARGS`` as a process; returns CompletedProcess (text)."""
     return subprocess.run([sys.executable, "-m", "nginxlite", *args], cwd=cwd, capture_output=True,
-                          text=True, encoding="latin-1", timeout=timeout)
+                          text=True, encoding="latin-1", timeout=timeout, env=CHILD_ENV)

@@ -28,12 +28,12 @@ from types import MappingProxyType
 
 from nginxlite.config.ast import Directive, Node, SyntaxErrorNode
 from nginxlite.config.blocks import Block, Ctx
-from nginxlite.config.directives import DIRECTIVES, Kind, Spec, fail, types_entry
+from nginxlite.config.directives import DIRECTIVES, Spec, fail, types_entry
 from nginxlite.config.grammar import parse_bytes, parse_text
 from nginxlite.config.locations import build_tree
 from nginxlite.config.vhosts import VirtualHosts
 from nginxlite.config.model import (
-    AccessLog, Address, Config, ErrorLog, Listen, Location, LimitExcept, NameKind, Server,
+    Address, Config, ErrorLog, Listen, Location, LimitExcept, NameKind, Server,
     ServerName, Settings, SETTING_NAMES,
 )
 from nginxlite.errors import ConfigError, ConfigWarning, Pos

@@ -25,7 +25,6 @@ import socket
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
-from nginxlite.handlers.errors import builtin
 from nginxlite.handlers.pipeline import ConnInfo, Exchange, respond
 from nginxlite.http.parser import (
     CONNECTION_CLOSED, END_OF_MESSAGE, NEED_DATA, PAUSED, Data, Limits, ProtocolError, Request, RequestReader,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -12,7 +11,8 @@ import time
 import pytest
 
 from client import get, parse, parse_all, raw
-from conftest import REPO, free_port, read_until
+from helpers import CHILD_ENV
+from servers import REPO, free_port, read_until
 
 SITE = """
 server {
@@ -65,7 +65,7 @@ def test_default_site_from_the_readme(tmp_path):
         if probe.connect_ex(("127.0.0.1", 8080)) == 0:
             pytest.skip("something already listens on 127.0.0.1:8080")
     proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-g", f"pid {tmp_path}/n.pid;"],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=CHILD_ENV)
     try:
         lines = read_until(proc.stdout, b"listening on", 1, time.monotonic() + 15, proc)
         assert lines[-1] == b"listening on http://127.0.0.1:8080"
@@ -245,7 +245,7 @@ def test_no_port_bound_exits_1(tmp_path):
         conf = tmp_path / "x.conf"
         conf.write_text(f"server {{ listen 127.0.0.1:{busy.getsockname()[1]}; }}\n")
         result = subprocess.run([sys.executable, "-m", "nginxlite", "-c", str(conf), "-p", str(tmp_path)],
-                                capture_output=True, text=True, timeout=30)
+                                capture_output=True, text=True, timeout=30, env=CHILD_ENV)
     assert result.returncode == 1
     assert "(98: Address already in use)" in result.stdout
 
@@ -295,7 +295,7 @@ def test_pid_file_and_signal_command(serve):
     pid_file = running.root / "run" / "x.pid"
     assert int(pid_file.read_text()) == running.proc.pid
     result = subprocess.run([sys.executable, "-m", "nginxlite", "-s", "stop", "-c", str(running.root / "site.conf"),
-                             "-p", str(running.root)], capture_output=True, text=True, timeout=30)
+                             "-p", str(running.root)], capture_output=True, text=True, timeout=30, env=CHILD_ENV)
     assert result.returncode == 0, result.stderr
     assert running.proc.wait(timeout=10) == 0
     assert not pid_file.exists()

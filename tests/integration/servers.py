@@ -1,0 +1,92 @@
+"""Helpers to start the real server (and real nginx, the oracle) on free ports, wait for readiness.
+
+Readiness is read, never slept for: nginxlite prints one ``listening on`` line per
+socket; nginx (single process, error log on stderr at notice level) prints its
+event-method notice once its sockets listen.  Every server started here is
+stopped by PID at teardown, and nginxlite must then exit 0 with no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+
+REPO = Path(__file__).resolve().parents[2]
+NGINX = os.environ.get("NGINX_BIN", "/usr/sbin/nginx")
+START_TIMEOUT = 15.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_until(stream, needle: bytes, count: int, deadline: float, proc) -> list[bytes]:
+    """Read lines from a pipe until ``count`` contain ``needle``, without sleeping."""
+    sel = selectors.DefaultSelector()
+    sel.register(stream, selectors.EVENT_READ)
+    lines, found, buf = [], 0, b""
+    try:
+        while found < count:
+            left = deadline - time.monotonic()
+            if left <= 0 or not sel.select(left):
+                raise TimeoutError(f"server not ready; output so far: {lines!r}")
+            chunk = os.read(stream.fileno(), 4096)
+            if not chunk:
+                raise RuntimeError(f"server exited ({proc.wait()}); output: {lines!r}")
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                lines.append(line)
+                found += needle in line
+    finally:
+        sel.close()
+    return lines
+
+
+@dataclass
+class Running:
+    proc: subprocess.Popen
+    ports: list[int]
+    root: Path
+    output: list[bytes] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
+
+    def url(self, path: str = "/", port: int | None = None) -> str:
+        return f"http://127.0.0.1:{port or self.port}{path}"
+
+    def signal(self, signum: int) -> None:
+        self.proc.send_signal(signum)
+
+    def read_line(self, needle: bytes, timeout: float = 10.0) -> list[bytes]:
+        return read_until(self.proc.stdout, needle, 1, time.monotonic() + timeout, self.proc)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+
+def _fill(text: str, ports: list[int], root: Path) -> str:
+    for i, port in enumerate(ports):
+        text = text.replace(f"PORT{i}", str(port))
+    return text.replace("ROOT", str(root))
+
+

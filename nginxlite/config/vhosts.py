@@ -71,6 +71,15 @@ class VirtualHosts:
                     exact.setdefault(text, server)
         return cls(address, exact, head, tail, tuple(regexes))
 
+    def captures(self, server: Server, host: str) -> re.Match | None:
+        """The match of the regex name that chose ``server`` for ``host``, for $1.. and named captures."""
+        for regex, owner in self.regexes:
+            if owner is server:
+                found = regex.search(host)
+                if found:
+                    return found
+        return None
+
     def select(self, host: str, trace: list[str] | None = None) -> Server:
         """The server for a validated host name ("" when the request had none)."""
         server = self.exact.get(host)

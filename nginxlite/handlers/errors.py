@@ -5,8 +5,8 @@ Rules (nginx's ``ngx_http_special_response_handler``, nginx-semantics.md S12):
   request (no recursion): a URI is an internal redirect (method becomes GET),
   ``@name`` runs that named location, an ``http://``/``https://`` target is a
   302 (or the ``=code`` given).  ``=code`` forces the status, ``=`` alone takes
-  the target's.  If the error page fails, the built-in page for the original
-  status is sent.
+  the target's.  If the error page itself fails (say it is missing: 404), that
+  failure's built-in page is sent (observed on nginx 1.22).
 - Built-in pages: ``text/html`` with nginx's layout; statuses in
   ``CLOSE_CODES`` (and any request whose body was not read) close the connection.
 - An unexpected exception is logged with its traceback and answered 500.
@@ -54,9 +54,8 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
                         return builtin(ex, code, (("Location", target),))
                     response = internal_redirect(ex, target)
             except HttpError as inner:
-                if inner.status in REDIRECT_CODES and page.overwrite == 0:
-                    return builtin(ex, inner.status, inner.headers)
-                break  # the error page failed: the original status, built in
+                # The error page itself failed: its own status, built in, with no second error_page.
+                return builtin(ex, inner.status, inner.headers)
             except Exception as inner_exc:  # noqa: BLE001
                 ex.notes.append("".join(traceback.format_exception(inner_exc)).rstrip())
                 break

@@ -26,8 +26,7 @@ from nginxlite.handlers import static
 from nginxlite.handlers.variables import expand
 from nginxlite.http.parser import Request
 from nginxlite.http.response import Response
-from nginxlite.http.status import error_page
-from nginxlite.http.uri import BadUri, escape_uri, normalize_path, split_target
+from nginxlite.http.uri import BadUri, normalize_path, split_target
 
 MAX_REDIRECTS = 10
 # Methods nginxlite implements; any other is 501 (SPEC §5).  TRACE and CONNECT: 405.
@@ -96,6 +95,8 @@ def _respond(ex: Exchange) -> Response:
         host = ""
     ex.host = host
     ex.server = server = vhosts.select(host)
+    if vhosts.regexes and server.names and host:
+        ex.captures = vhosts.captures(server, host)  # $1.. of a regex server_name
     ex.settings = server.settings
     if req.minor == 1 and req.host is None:
         raise HttpError(400)  # RFC 9112 §3.2, with the selected server's error pages
@@ -216,14 +217,13 @@ def do_return(ex: Exchange, ret: Return) -> Response:
     if code == 444:
         return Response(444, close=True, head_only=True)
     if code in REDIRECT_CODES:
-        target = expand(ret.text or "", ex)
-        location = redirect_location(ex, escape_uri(target) if target.startswith("/") else target, settings)
+        location = redirect_location(ex, expand(ret.text or "", ex), settings)
         raise HttpError(code, (("Location", location),))
     if ret.text is not None:
         body = expand(ret.text, ex).encode("latin-1")
         return Response(code, [("Content-Type", content_type(settings, ex.uri))], body)
-    if code >= 300 and error_page(code, ""):
-        raise HttpError(code)
+    if code >= 300:
+        raise HttpError(code)  # error_page applies; a code without a built-in page has no body
     if code == 204:
         return Response(204)
-    return Response(code, [("Content-Type", content_type(settings, ex.uri))] if code >= 300 else [])
+    return Response(code, [("Content-Type", content_type(settings, ex.uri))])

@@ -12,10 +12,14 @@ import os
 import selectors
 import signal
 import socket
+import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from helpers import CHILD_ENV
 
 
 
@@ -90,3 +94,56 @@ def _fill(text: str, ports: list[int], root: Path) -> str:
     return text.replace("ROOT", str(root))
 
 
+
+
+def _write_files(root: Path, files: dict[str, str | bytes] | None) -> None:
+    for rel, content in (files or {}).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+
+
+def start_nginxlite(root: Path, conf: str, ports: int = 1, files=None, listening: int | None = None,
+                    name: str = "site.conf") -> Running:
+    """Run nginxlite with ``conf`` (PORTn and ROOT filled in) in ``root``; wait until it listens."""
+    root.mkdir(parents=True, exist_ok=True)
+    _write_files(root, files)
+    port_list = [free_port() for _ in range(ports)]
+    conf_path = root / name
+    conf_path.write_text(_fill(conf, port_list, root))
+    proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-c", str(conf_path), "-p", str(root)],
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=CHILD_ENV)
+    running = Running(proc, port_list, root)
+    running.output = read_until(proc.stdout, b"listening on", listening or ports,
+                                time.monotonic() + START_TIMEOUT, proc)
+    return running
+
+
+def stop_nginxlite(running: Running) -> None:
+    """Stop it and check it ended well: exit 0, no traceback in its error log."""
+    code = running.stop()
+    log = running.root / "logs" / "error.log"
+    text = log.read_text(errors="replace") if log.exists() else ""
+    assert "Traceback" not in text, text
+    assert code == 0, f"nginxlite exited {code}"
+
+
+def nginx_available() -> bool:
+    return os.path.exists(NGINX) or shutil.which("nginx") is not None
+
+
+def start_nginx(root: Path, body: str, ports: int = 1, files=None) -> Running:
+    """Run nginx 1.22 (single process, foreground) with ``body`` inside http {}."""
+    (root / "logs").mkdir(parents=True, exist_ok=True)
+    _write_files(root, files)
+    port_list = [free_port() for _ in range(ports)]
+    conf = (f"daemon off; master_process off; pid {root}/nginx.pid; error_log stderr notice;\n"
+            f"events {{ worker_connections 256; }}\n"
+            f"http {{ access_log off; client_body_temp_path {root}/tmp;\n{_fill(body, port_list, root)}\n}}\n")
+    (root / "nginx.conf").write_text(conf)
+    proc = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-e", "stderr"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    running = Running(proc, port_list, root)
+    running.proc.stdout = proc.stderr
+    running.output = read_until(proc.stderr, b"event method", 1, time.monotonic() + START_TIMEOUT, proc)
+    return running

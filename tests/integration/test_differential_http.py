@@ -1,0 +1,235 @@
+"""nginx and nginxlite on one config, the same raw requests: the answers must agree.
+
+Compared: status, Location (the port normalised), Content-Type and body, with
+the built-in pages' signature and reason phrases normalised (nginxlite uses RFC
+9110 phrases and its own signature; docs/differences.md).  Covered here: server
+selection, ``return``, ``error_page``, directory redirects and the error statuses
+of the server core.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from client import parse, raw
+from conftest import require_nginx
+from servers import start_nginx, start_nginxlite, stop_nginxlite
+
+CONFIG = r"""
+server {
+    listen 127.0.0.1:PORT0;
+    server_name a.test localhost;
+    root ROOT/www;
+    error_page 404 /errors/404.html;
+    error_page 403 =200 /errors/403.html;
+    error_page 410 = /code201;
+    error_page 418 @teapot;
+    error_page 402 https://pay.example/;
+    error_page 409 =301 http://conflict.example/x;
+    error_page 412 /missing-page.html;
+
+    location = /code201 { return 201 "created by error_page\n"; }
+    location @teapot { return 200 "named location\n"; }
+    location = /text { return 200 "uri=$uri args=$args host=$host method=$request_method rq=$request_uri\n"; }
+    location = /r301 { return 301 /target?x=1; }
+    location = /r302 { return 302 http://other.example/; }
+    location = /r303 { return 303 /see; }
+    location = /r307 { return 307 "relative/no/slash"; }
+    location = /r308 { return 308 /perm; }
+    location = /url { return https://secure.example/$uri; }
+    location = /c404 { return 404; }
+    location = /c404text { return 404 "custom text\n"; }
+    location = /c403 { return 403; }
+    location = /c410 { return 410; }
+    location = /c418 { return 418; }
+    location = /c402 { return 402; }
+    location = /c409 { return 409; }
+    location = /c412 { return 412; }
+    location = /c204 { return 204; }
+    location = /c500 { return 500 "boom\n"; }
+    location = /c599 { return 599; }
+    location = /c299 { return 299; }
+    location = /y.jpg { return 200 "jpeg typed\n"; }
+    location /deny/ { deny all; }
+    location /own/ { error_page 500 /errors/500.html; return 404; }
+    location /idx/ { index missing.html page.html; }
+    location = /idx/page.html { return 200 "index redirect reached an exact location\n"; }
+}
+server {
+    listen 127.0.0.1:PORT0;
+    server_name www.example.com;
+    return 200 "exact www\n";
+}
+server {
+    listen 127.0.0.1:PORT0;
+    server_name *.example.com;
+    return 200 "wildcard head\n";
+}
+server {
+    listen 127.0.0.1:PORT0;
+    server_name *.sub.example.com;
+    return 200 "longer wildcard head\n";
+}
+server {
+    listen 127.0.0.1:PORT0;
+    server_name www.example.*;
+    return 200 "wildcard tail\n";
+}
+server {
+    listen 127.0.0.1:PORT0;
+    server_name ~^www\d+\.example\.(com|net)$;
+    return 200 "regex $1\n";
+}
+server {
+    listen 127.0.0.1:PORT0;
+    server_name "" nohost.test;
+    return 200 "empty name\n";
+}
+server {
+    listen 127.0.0.1:PORT1;
+    server_name other.test;
+    return 200 "second port first server\n";
+}
+server {
+    listen 127.0.0.1:PORT1 default_server;
+    server_name dflt.test;
+    return 200 "second port default_server\n";
+}
+"""
+
+FILES = {
+    "www/index.html": "INDEX\n",
+    "www/errors/404.html": "CUSTOM-404\n",
+    "www/errors/403.html": "CUSTOM-403\n",
+    "www/errors/500.html": "CUSTOM-500\n",
+    "www/dir/index.html": "DIR-INDEX\n",
+    "www/noindex/file.txt": "file\n",
+    "www/deny/file.txt": "file\n",
+    "www/idx/page.html": "page\n",
+    "www/plain.txt": "plain\n",
+}
+
+
+def req(path: str, host: str | None = "a.test", method: str = "GET", version: str = "1.1",
+        extra: str = "") -> bytes:
+    lines = [f"{method} {path} HTTP/{version}"]
+    if host is not None:
+        lines.append(f"Host: {host}")
+    lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n" + extra + "\r\n").encode("latin-1")
+
+
+CASES = {
+    # server selection
+    "host exact": req("/", "www.example.com"),
+    "host wildcard head": req("/", "x.example.com"),
+    "host longest wildcard head": req("/", "x.sub.example.com"),
+    "host wildcard beats regex": req("/", "www5.example.com"),
+    "host regex": req("/", "www5.example.net"),
+    "host wildcard tail": req("/", "www.example.co.uk"),
+    "host default": req("/", "unknown.test"),
+    "host upper case": req("/text", "A.TEST"),
+    "host with port": req("/text", "a.test:9999"),
+    "host trailing dot": req("/text", "a.test."),
+    "host empty name for 1.0 without Host": req("/", None, version="1.0"),
+    "host absolute-form target": req("http://www.example.com/x", "a.test"),
+    "second port first server is default": b"GET / HTTP/1.1\r\nHost: nope\r\nConnection: close\r\n\r\n",
+    # return
+    "return text with variables": req("/text?a=1&b=%2F"),
+    "return 301 relative": req("/r301"),
+    "return 302 absolute": req("/r302"),
+    "return 303": req("/r303"),
+    "return 307 not starting with slash": req("/r307"),
+    "return 308": req("/r308"),
+    "return URL alone": req("/url"),
+    "return 404 builtin is error_page'd": req("/c404"),
+    "return 404 with text": req("/c404text"),
+    "return 204": req("/c204"),
+    "return 500 text": req("/c500"),
+    "return 599 no page": req("/c599"),
+    "return 299 no page": req("/c299"),
+    "return text typed by extension": req("/y.jpg"),
+    "return answers any method": req("/text", method="DELETE"),
+    "return for HEAD": req("/text", method="HEAD"),
+    # error_page
+    "error_page uri for static 404": req("/nope"),
+    "error_page =200": req("/c403"),
+    "error_page = takes target status": req("/c410"),
+    "error_page @named": req("/c418"),
+    "error_page external url": req("/c402"),
+    "error_page =301 external": req("/c409"),
+    "error_page missing target falls back": req("/c412"),
+    "error_page not inherited when level has own": req("/own/x"),
+    "error_page for deny": req("/deny/file.txt"),
+    "error_page for POST becomes GET": req("/nope", method="POST", extra="Content-Length: 0\r\n"),
+    # static and redirects
+    "index": req("/"),
+    "directory without slash": req("/dir"),
+    "directory without slash keeps args": req("/dir?x=1"),
+    "directory without slash with Host port": req("/dir", "a.test:1234"),
+    "directory index": req("/dir/"),
+    "directory without index": req("/noindex/"),
+    "index redirect re-selects the location": req("/idx/"),
+    "plain file": req("/plain.txt"),
+    "file as directory": req("/plain.txt/"),
+    "query ignored": req("/plain.txt?q=1"),
+    "percent-decoded": req("/pl%61in.txt"),
+    "dot segments": req("/dir/../plain.txt"),
+    "merged slashes": req("//dir//index.html"),
+    # errors
+    "HTTP/1.1 without Host": b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
+    "invalid Host": req("/", "a..b"),
+    "two Host headers": b"GET / HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\nConnection: close\r\n\r\n",
+    "above the root": req("/../x"),
+    "encoded above the root": req("/%2e%2e/x"),
+    "bad escape": req("/%zz"),
+    "nul escape": req("/a%00b"),
+    "garbage request line": b"GARBAGE\r\n\r\n",
+    "lower-case method": b"get / HTTP/1.1\r\nHost: a.test\r\n\r\n",
+    "HTTP/2.0": req("/", version="2.0"),
+    "TRACE": req("/", method="TRACE"),
+    "URI too long": req("/" + "a" * 9000),
+    "CL and TE": b"POST /text HTTP/1.1\r\nHost: a.test\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "bad Content-Length": b"POST /text HTTP/1.1\r\nHost: a.test\r\nContent-Length: abc\r\n\r\n",
+    "unknown transfer coding": b"POST /text HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: gzip\r\n\r\n",
+    "header name with space": b"GET / HTTP/1.1\r\nHost: a.test\r\nBad Name: x\r\n\r\n",
+}
+
+_PAGE = re.compile(rb"(<title>|<h1>)(\d{3})[^<]*(</title>|</h1>)")
+_SIGNATURE = re.compile(rb"<hr><center>nginx(lite)?(/[0-9.]+)?</center>")
+
+
+def normalise(data: bytes, port: int, head: bool) -> tuple:
+    if not data:
+        return ("no answer",)
+    reply, _ = parse(data, head=head)
+    body = _SIGNATURE.sub(b"<hr><center>SIGNATURE</center>", _PAGE.sub(rb"\1\2\3", reply.body))
+    location = (reply.header("Location") or "").replace(str(port), "PORT")
+    return reply.status, location, reply.header("Content-Type"), body
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    require_nginx()
+    lite = start_nginxlite(tmp_path_factory.mktemp("lite"), CONFIG, 2, FILES)
+    try:
+        ngx = start_nginx(tmp_path_factory.mktemp("nginx"), CONFIG, 2, FILES)
+    except BaseException:
+        stop_nginxlite(lite)
+        raise
+    yield lite, ngx
+    ngx.stop()
+    stop_nginxlite(lite)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_same_answer_as_nginx(pair, name):
+    lite, ngx = pair
+    data = CASES[name]
+    head = b"HEAD " in data[:5]
+    port_index = 1 if name.startswith("second port") else 0
+    got = normalise(raw(lite.ports[port_index], data), lite.ports[port_index], head)
+    want = normalise(raw(ngx.ports[port_index], data), ngx.ports[port_index], head)
+    assert got == want

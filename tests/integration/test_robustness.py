@@ -1,0 +1,196 @@
+"""Timeouts, limits and hostile clients: the server answers or closes, and keeps serving."""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import signal
+import socket
+import time
+
+import pytest
+
+from client import get, parse, raw
+
+TIMEOUTS = """
+server {
+    listen 127.0.0.1:PORT0;
+    client_header_timeout 1s;
+    client_body_timeout 1s;
+    keepalive_timeout 1s;
+    send_timeout 1s;
+    root ROOT/www;
+    location = /post { return 200 "posted"; }
+    location = /s { stub_status; }
+}
+"""
+FILES = {"www/index.html": "INDEX\n", "www/big.bin": os.urandom(8 << 20)}
+
+
+def wait_closed(sock: socket.socket, timeout: float) -> tuple[bytes, float]:
+    """Read until the server closes; returns what it sent and how long it took."""
+    start = time.monotonic()
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while chunk := sock.recv(65536):
+            data += chunk
+    except ConnectionResetError:
+        pass
+    return data, time.monotonic() - start
+
+
+@pytest.fixture
+def timed(serve):
+    return serve(TIMEOUTS, files=FILES)
+
+
+def test_idle_connection_is_closed_silently(timed):
+    with socket.create_connection(("127.0.0.1", timed.port)) as sock:
+        data, took = wait_closed(sock, 10)
+    assert data == b"" and 0.5 < took < 5
+
+
+def test_slow_header_gets_408(timed):
+    with socket.create_connection(("127.0.0.1", timed.port)) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n")
+        data, took = wait_closed(sock, 10)
+    assert data.startswith(b"HTTP/1.1 408 Request Timeout\r\n") and 0.5 < took < 5
+    assert get(timed.port, "/").status == 200
+
+
+def test_slow_body_gets_408(timed):
+    with socket.create_connection(("127.0.0.1", timed.port)) as sock:
+        sock.sendall(b"POST /post HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc")
+        data, took = wait_closed(sock, 10)
+    # nginx answers a "return" location at once and discards the body; then the body stalls.
+    assert data.startswith(b"HTTP/1.1 200 OK") and data.count(b"HTTP/1.1 408 Request Timeout") == 1, data
+    assert took < 5
+
+
+def test_keepalive_timeout_closes_after_a_request(timed):
+    with socket.create_connection(("127.0.0.1", timed.port)) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        data, took = wait_closed(sock, 10)
+    assert data.startswith(b"HTTP/1.1 200 OK") and b"408" not in data and 0.5 < took < 5
+
+
+def active_connections(port: int) -> int:
+    return int(get(port, "/s").body.split(b"\n")[0].split(b":")[1])
+
+
+def test_client_that_stops_reading_is_dropped(timed):
+    with socket.create_connection(("127.0.0.1", timed.port)) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n")
+        sock.settimeout(10)
+        assert sock.recv(100).startswith(b"HTTP/1.1 200")
+        # Now the client reads nothing more: after send_timeout (1s) without progress the
+        # server drops it, and serves everyone else meanwhile.
+        deadline = time.monotonic() + 15
+        while active_connections(timed.port) > 1:
+            assert time.monotonic() < deadline, "the stalled client was never dropped"
+            time.sleep(0.2)  # polling a timeout's effect: bounded, not a readiness wait
+
+
+def test_fuzz_never_crashes(serve):
+    running = serve("server { listen 127.0.0.1:PORT0; root ROOT/www; }", files=FILES)
+    rng = random.Random(1234)
+    pieces = [b"GET", b" ", b"/", b"HTTP/1.1", b"\r\n", b"\n", b"Host: a", b":", b"\x00", b"\xff", b"%", b"..",
+              b"Content-Length: 99999999999999999999", b"Transfer-Encoding: chunked", b"0\r\n\r\n", b"\t",
+              b"a" * 300, b"\r\n\r\n"]
+    for i in range(300):
+        if i % 3 == 0:
+            data = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200)))
+        else:
+            data = b"".join(rng.choice(pieces) for _ in range(rng.randrange(1, 20)))
+        try:
+            raw(running.port, data, timeout=2, half_close=True)  # EOF after the bytes: answer or close
+        except OSError:
+            pass
+    assert get(running.port, "/").body == b"INDEX\n"
+
+
+def test_clients_that_vanish(serve):
+    running = serve("server { listen 127.0.0.1:PORT0; root ROOT/www; }", files=FILES)
+    for _ in range(50):
+        with socket.create_connection(("127.0.0.1", running.port)) as sock:
+            sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n")
+            sock.recv(10)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    for _ in range(50):
+        with socket.create_connection(("127.0.0.1", running.port)) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert get(running.port, "/").status == 200
+    fds = len(os.listdir(f"/proc/{running.proc.pid}/fd"))
+    assert fds < 30
+
+
+def test_worker_connections_cap_pauses_accepting(serve):
+    running = serve("events { worker_connections 4; } http { server { listen 127.0.0.1:PORT0; "
+                    "keepalive_timeout 30s; root ROOT/www; } }", files=FILES)
+    held = [socket.create_connection(("127.0.0.1", running.port)) for _ in range(4)]
+    for sock in held:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        assert parse(sock.recv(65536))[0].status == 200
+    extra = socket.create_connection(("127.0.0.1", running.port), timeout=1)  # queued by the kernel
+    extra.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    with pytest.raises(socket.timeout):
+        extra.recv(100)  # not accepted while 4 clients are connected
+    cpu_before = _cpu(running.proc.pid)
+    time.sleep(1)  # measuring that an idle, capped server burns no CPU needs a span of time
+    assert _cpu(running.proc.pid) - cpu_before < 0.2  # no busy loop at the cap
+    held.pop().close()
+    extra.settimeout(5)
+    assert parse(extra.recv(65536))[0].status == 200
+    extra.close()
+    for sock in held:
+        sock.close()
+
+
+def _cpu(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_file_descriptor_exhaustion_is_survived(tmp_path):
+    import subprocess
+    import sys
+
+    from helpers import CHILD_ENV
+    from servers import free_port, read_until
+
+    port = free_port()
+    conf = tmp_path / "x.conf"
+    conf.write_text(f"server {{ listen 127.0.0.1:{port}; return 200 ok; }}\n")
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (24, 24))
+
+    proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-c", str(conf), "-p", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=CHILD_ENV, preexec_fn=low_limit)
+    try:
+        read_until(proc.stdout, b"listening on", 1, time.monotonic() + 15, proc)
+        held = []
+        for _ in range(30):
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+        cpu_before = _cpu(proc.pid)
+        time.sleep(1)  # as above: an absence of CPU use is measured over time
+        assert _cpu(proc.pid) - cpu_before < 0.3
+        for sock in held:
+            sock.close()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                assert get(port, "/", timeout=2).body == b"ok"
+                break
+            except (OSError, ValueError):
+                if time.monotonic() > deadline:
+                    raise
+        log = (tmp_path / "logs" / "error.log").read_text()
+        assert "accept() failed (24: Too many open files)" in log
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0

@@ -207,7 +207,12 @@ def normalise(data: bytes, port: int, head: bool) -> tuple:
     reply, _ = parse(data, head=head)
     body = _SIGNATURE.sub(b"<hr><center>SIGNATURE</center>", _PAGE.sub(rb"\1\2\3", reply.body))
     location = (reply.header("Location") or "").replace(str(port), "PORT")
-    return reply.status, location, reply.header("Content-Type"), body
+    present = tuple(sorted(name for name in WATCHED if reply.header(name) is not None))
+    return reply.status, location, reply.header("Content-Type"), body, present
+
+
+# Headers whose presence must agree (values differ: dates, ETags of different files).
+WATCHED = ("Last-Modified", "ETag", "Accept-Ranges", "Content-Length", "Transfer-Encoding")
 
 
 @pytest.fixture(scope="module")

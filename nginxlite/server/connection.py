@@ -214,8 +214,11 @@ class Connection:
         keep = (request is not None and request.keep_alive and not response.close
                 and settings.keepalive_timeout > 0 and self.requests < settings.keepalive_requests
                 and not self.app.stopping)
-        if request is not None and not self.body_done and request.expect_continue:
-            keep = False  # the client waits for 100 Continue we will not send: do not read its body
+        if request is not None and request.expect_continue and request.has_body:
+            if response.status == 413 or not keep:
+                keep = False  # refused before the body: the client need not send it
+            else:
+                self.out += CONTINUE  # as nginx: the body is read (and discarded), so invite it
         ka_header = None
         if keep and settings.keepalive_header is not None:
             ka_header = f"timeout={int(settings.keepalive_header)}"

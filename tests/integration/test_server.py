@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import subprocess
@@ -299,3 +300,45 @@ def test_pid_file_and_signal_command(serve):
     assert result.returncode == 0, result.stderr
     assert running.proc.wait(timeout=10) == 0
     assert not pid_file.exists()
+
+
+def test_expect_continue(site):
+    data = raw(site.port, b"POST /small HTTP/1.1\r\nHost: a.test\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"
+                          b"abcGET /r HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n")
+    assert [r.status for r in parse_all(data[len(b"HTTP/1.1 100 Continue\r\n\r\n"):])] == [200, 200]
+    data = raw(site.port, b"POST /small HTTP/1.1\r\nHost: a.test\r\nExpect: 100-continue\r\nContent-Length: 500\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 413 Content Too Large\r\n")  # no 100 when the length is refused
+
+
+def test_log_format_and_reopen(serve):
+    running = serve("""
+        http {
+            log_format short '$remote_addr "$request" $status $body_bytes_sent $request_method $uri';
+            server { listen 127.0.0.1:PORT0; access_log logs/short.log short; return 200 "abc"; }
+        }
+        events {}""")
+    get(running.port, "/x?y=1")
+    log = running.root / "logs" / "short.log"
+    moved = running.root / "logs" / "short.log.1"
+    running.signal(signal.SIGUSR1)  # buffered lines are flushed, then the file reopened
+    deadline = time.monotonic() + 10
+    while not (log.exists() and log.read_text()):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)  # the log is written by the server's one-second flush; poll its effect
+    assert log.read_text() == '127.0.0.1 "GET /x?y=1 HTTP/1.1" 200 3 GET /x\n'
+    log.rename(moved)
+    running.signal(signal.SIGUSR1)
+    get(running.port, "/z")
+    running.signal(signal.SIGTERM)
+    assert running.proc.wait(timeout=10) == 0
+    assert log.read_text() == '127.0.0.1 "GET /z HTTP/1.1" 200 3 GET /z\n'
+
+
+def test_error_log_format(serve):
+    running = serve("error_log logs/e.log info; events {} http { server { listen 127.0.0.1:PORT0; } }")
+    running.signal(signal.SIGTERM)
+    assert running.proc.wait(timeout=10) == 0
+    lines = (running.root / "logs" / "e.log").read_text().splitlines()
+    assert re.fullmatch(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[notice\] \d+#0: nginxlite/[0-9.]+ started", lines[0])
+    assert lines[-1].endswith("[notice] %d#0: exiting" % running.proc.pid)

@@ -46,7 +46,8 @@ _HEAD, _BODY, _SEND, _KEEPALIVE, _LINGER = range(5)
 class Connection:
     __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "timer",
                  "timer_kind", "requests", "responding", "keep_alive", "closed", "exchange", "response",
-                 "sent", "head_len", "body_done", "lingering", "failed", "settings", "server_settings", "started")
+                 "sent", "head_len", "body_done", "lingering", "failed", "settings", "server_settings", "started",
+                 "scheduled")
 
     def __init__(self, app: App, sock: socket.socket, info: ConnInfo) -> None:
         self.app = app
@@ -75,6 +76,7 @@ class Connection:
         self.body_done = True
         self.lingering = False
         self.failed = False
+        self.scheduled = False
         self.started = 0.0
         self.arm(_HEAD, default.client_header_timeout)
 
@@ -88,7 +90,14 @@ class Connection:
         self.pump()
 
     def pump(self) -> None:
-        """Move bytes while epoll says we may: read, process, write."""
+        """Move bytes while epoll says we may: read, process, write.
+
+        Fairness: once a response is complete, the next request of this connection
+        waits for the reactor's next turn (``call_soon``), so a fast keep-alive
+        client cannot starve the other connections.
+        """
+        self.scheduled = False
+        done = self.app.stats.requests
         while not self.closed:
             progressed = False
             if self.readable and self.wants_input():
@@ -98,6 +107,11 @@ class Connection:
                 self.write()
                 progressed = True
             if not progressed:
+                break
+            if not self.responding and self.app.stats.requests != done:
+                if not self.scheduled and (self.readable or self.reader.buffered):
+                    self.scheduled = True
+                    self.app.reactor.call_soon(self.pump)
                 break
         if not self.closed:
             self.rearm()

@@ -148,6 +148,8 @@ class App:
         self.stats = Stats(self.connections)
         self.stopping = False
         self.formatters: dict[int, object] = {}
+        self._time_second = -1
+        self._time_text = ""
         self.pid_written = False
         self.open_logs(config)
 
@@ -308,6 +310,14 @@ class App:
             line = fmt(values.get) + "\n"
             self.logs.file(log.path).write(line.encode("latin-1", "replace"))
 
+    def time_local(self) -> str:
+        """``$time_local``, formatted at most once per second."""
+        now = int(time.time())
+        if now != self._time_second:
+            self._time_second = now
+            self._time_text = time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(now))
+        return self._time_text
+
     def default_access_log(self) -> AccessLog:
         from nginxlite.config.model import COMBINED
         log = getattr(self, "_default_log", None)
@@ -391,7 +401,7 @@ class _LogValues:
         if name == "remote_user":
             return "-"
         if name == "time_local":
-            return time.strftime("%d/%b/%Y:%H:%M:%S %z")
+            return self.app.time_local()
         if name == "time_iso8601":
             return time.strftime("%Y-%m-%dT%H:%M:%S%z")
         if name == "msec":

@@ -22,6 +22,18 @@ from nginxlite.config.model import AccessLog, ErrorLog
 FLUSH_SIZE = 64 << 10
 LEVELS = {"debug": 7, "info": 6, "notice": 5, "warn": 4, "error": 3, "crit": 2, "alert": 1, "emerg": 0}
 _VAR = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
+# nginx's default escaping: '"', '\\' and bytes outside printable ASCII become \xXX.
+_UNSAFE = re.compile(r'[^\x20-\x7e]|["\\]')
+_JSON_UNSAFE = re.compile(r'[\x00-\x1f"\\]')
+
+
+def _hex_escape(m: re.Match) -> str:
+    return f"\\x{ord(m.group()):02X}"
+
+
+def _json_escape(m: re.Match) -> str:
+    c = m.group()
+    return "\\" + c if c in '"\\' else f"\\u{ord(c):04x}"
 
 
 class LogFile:
@@ -144,14 +156,17 @@ def access_formatter(log: AccessLog):
     if pos < len(template):
         parts.append((False, template[pos:]))
 
-    def esc(value: str) -> str:
-        if escape == "none":
+    if escape == "none":
+        def esc(value: str) -> str:
             return value
-        if escape == "json":
-            return value.replace("\\", "\\\\").replace('"', '\\"')
-        return "".join(c if 0x20 <= ord(c) < 0x7f and c not in '"\\' else f"\\x{ord(c):02X}" for c in value)
+    elif escape == "json":
+        def esc(value: str) -> str:
+            return _JSON_UNSAFE.sub(_json_escape, value) if _JSON_UNSAFE.search(value) else value
+    else:
+        def esc(value: str) -> str:
+            return _UNSAFE.sub(_hex_escape, value) if _UNSAFE.search(value) else value
 
     def fmt(get) -> str:
-        return "".join(esc(get(text)) if is_var else text for is_var, text in parts)
+        return "".join([esc(get(text)) if is_var else text for is_var, text in parts])
 
     return fmt

@@ -131,49 +131,25 @@ def flag_slot(loader: Loader, d: Directive, blk: Block) -> None:
     _set_once(blk, d, d.name, value)
 
 
-def size_slot(loader: Loader, d: Directive, blk: Block) -> None:
-    if d.name in blk.own:
-        raise duplicate(d)
-    try:
-        blk.own[d.name] = parse_size(d.args[0])
-    except ValueError:
-        raise fail(f'"{d.name}" directive invalid value', d) from None
+def value_slot(parse: Callable[[str], Any], problem: str) -> Handler:
+    """nginx's one-value slots: duplicate check, then ``parse`` or ``"NAME" directive PROBLEM``."""
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        if d.name in blk.own:
+            raise duplicate(d)
+        try:
+            blk.own[d.name] = parse(d.args[0])
+        except ValueError:
+            raise fail(f'"{d.name}" directive {problem}', d) from None
+
+    return handler
 
 
-def offset_slot(loader: Loader, d: Directive, blk: Block) -> None:
-    if d.name in blk.own:
-        raise duplicate(d)
-    try:
-        blk.own[d.name] = parse_offset(d.args[0])
-    except ValueError:
-        raise fail(f'"{d.name}" directive invalid value', d) from None
-
-
-def msec_slot(loader: Loader, d: Directive, blk: Block) -> None:
-    if d.name in blk.own:
-        raise duplicate(d)
-    try:
-        blk.own[d.name] = parse_time(d.args[0], msec=True)
-    except ValueError:
-        raise fail(f'"{d.name}" directive invalid value', d) from None
-
-
-def sec_slot(loader: Loader, d: Directive, blk: Block) -> None:
-    if d.name in blk.own:
-        raise duplicate(d)
-    try:
-        blk.own[d.name] = parse_time(d.args[0], msec=False)
-    except ValueError:
-        raise fail(f'"{d.name}" directive invalid value', d) from None
-
-
-def num_slot(loader: Loader, d: Directive, blk: Block) -> None:
-    if d.name in blk.own:
-        raise duplicate(d)
-    try:
-        blk.own[d.name] = parse_int(d.args[0])
-    except ValueError:
-        raise fail(f'"{d.name}" directive invalid number', d) from None
+size_slot = value_slot(parse_size, "invalid value")  # ngx_conf_set_size_slot
+offset_slot = value_slot(parse_offset, "invalid value")  # ngx_conf_set_off_slot
+msec_slot = value_slot(lambda text: parse_time(text, msec=True), "invalid value")  # ngx_conf_set_msec_slot
+sec_slot = value_slot(lambda text: parse_time(text, msec=False), "invalid value")  # ngx_conf_set_sec_slot
+num_slot = value_slot(parse_int, "invalid number")  # ngx_conf_set_num_slot
 
 
 def str_slot(loader: Loader, d: Directive, blk: Block) -> None:

@@ -71,6 +71,14 @@ class VirtualHosts:
                     exact.setdefault(text, server)
         return cls(address, exact, head, tail, tuple(regexes))
 
+    @staticmethod
+    def _first(table: dict[str, Server], keys) -> Server | None:
+        for key in keys:
+            server = table.get(key)
+            if server is not None:
+                return server
+        return None
+
     def captures(self, server: Server, host: str) -> re.Match | None:
         """The match of the regex name that chose ``server`` for ``host``, for $1.. and named captures."""
         for regex, owner in self.regexes:
@@ -87,24 +95,19 @@ class VirtualHosts:
             if trace is not None:
                 trace.append(f'exact name "{host}"')
             return server
-        if self.head:
-            labels = host.split(".")
-            for i in range(1, len(labels)):
-                key = ".".join(labels[i:])
-                server = self.head.get(key)
-                if server is not None:
-                    if trace is not None:
-                        trace.append(f'leading wildcard "*.{key}"')
-                    return server
-        if self.tail:
-            labels = host.split(".")
-            for i in range(len(labels) - 1, 0, -1):
-                key = ".".join(labels[:i])
-                server = self.tail.get(key)
-                if server is not None:
-                    if trace is not None:
-                        trace.append(f'trailing wildcard "{key}.*"')
-                    return server
+        labels = host.split(".")
+        if self.head:  # *.example.com: the longest suffix first
+            server = self._first(self.head, (".".join(labels[i:]) for i in range(1, len(labels))))
+            if server is not None:
+                if trace is not None:
+                    trace.append(f'leading wildcard matching "{host}"')
+                return server
+        if self.tail:  # www.example.*: the longest prefix first
+            server = self._first(self.tail, (".".join(labels[:i]) for i in range(len(labels) - 1, 0, -1)))
+            if server is not None:
+                if trace is not None:
+                    trace.append(f'trailing wildcard matching "{host}"')
+                return server
         for regex, server in self.regexes:
             if regex.search(host):
                 if trace is not None:

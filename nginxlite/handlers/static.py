@@ -41,19 +41,20 @@ def file_path(ex: Exchange, uri: str) -> str:
     return root + uri
 
 
+def fs_error(err: OSError) -> HttpError:
+    """A file-system failure as nginx answers it: missing 404, forbidden 403, else re-raised."""
+    if isinstance(err, PermissionError):
+        return HttpError(403)
+    if isinstance(err, (FileNotFoundError, NotADirectoryError)) or err.errno in (errno.ENAMETOOLONG, errno.ELOOP):
+        return HttpError(404)
+    raise err
+
+
 def _stat(path: str):
     try:
         return os.stat(path.encode("latin-1"))
-    except FileNotFoundError:
-        raise HttpError(404) from None
-    except NotADirectoryError:
-        raise HttpError(404) from None
-    except PermissionError:
-        raise HttpError(403) from None
     except OSError as err:
-        if err.errno in (errno.ENAMETOOLONG, errno.ELOOP):
-            raise HttpError(404) from None
-        raise
+        raise fs_error(err) from None
 
 
 def serve(ex: Exchange) -> Response:
@@ -81,18 +82,10 @@ def serve(ex: Exchange) -> Response:
         raise HttpError(404)
     try:
         fd = os.open(path.encode("latin-1"), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise HttpError(404) from None
-    except NotADirectoryError:
-        raise HttpError(404) from None
-    except PermissionError:
-        raise HttpError(403) from None
     except IsADirectoryError:
         fd = -1
     except OSError as err:
-        if err.errno in (errno.ENAMETOOLONG, errno.ELOOP):
-            raise HttpError(404) from None
-        raise
+        raise fs_error(err) from None
     if fd < 0:
         location = escape_uri(uri) + "/" + (f"?{ex.args}" if ex.args else "")
         raise HttpError(301, (("Location", redirect_location(ex, location, ex.settings)),))

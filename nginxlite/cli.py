@@ -191,8 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     if opts.signal:
         return send_signal(config.pid, opts.signal)
     if opts.explain:
-        _err("[emerg] --explain needs the location matcher, which is not built yet")
-        return 1
+        from nginxlite.explain import explain
+        code, report = explain(config, opts.explain)
+        sys.stdout.write(report)
+        return code
     from nginxlite.server.app import App
     app = App(config, conf, prefix, opts.directives, out=sys.stdout)
     code = app.start()

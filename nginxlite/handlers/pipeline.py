@@ -67,11 +67,26 @@ def respond(ex: Exchange) -> Response:
     from nginxlite.handlers.errors import finish
 
     try:
-        return _respond(ex)
+        response = _respond(ex)
     except HttpError as err:
-        return finish(ex, err)
+        response = finish(ex, err)
     except Exception as exc:  # noqa: BLE001 - one request's bug must not take the server down
-        return finish(ex, HttpError(500), exc)
+        response = finish(ex, HttpError(500), exc)
+    if ex.settings is not None and ex.settings.add_header:
+        add_headers(ex, response)
+    return response
+
+
+# add_header applies to these statuses unless "always" is given (ngx_http_headers_filter).
+ADD_HEADER_CODES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
+
+
+def add_headers(ex: Exchange, response: Response) -> None:
+    for header in ex.settings.add_header:
+        if header.always or response.status in ADD_HEADER_CODES:
+            value = expand(header.value, ex)
+            if value:
+                response.headers.append((header.name, value))
 
 
 def _respond(ex: Exchange) -> Response:

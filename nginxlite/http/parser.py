@@ -97,7 +97,7 @@ _METHOD = re.compile(r"[A-Z_-]+")
 _VERSION = re.compile(r"HTTP/(\d{1,3})\.(\d{1,3})")
 _BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
 _TOKEN = re.compile(r"[!#$%&'*+.^`|~0-9A-Za-z-]+")
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,15})[ \t]*(?:;[^\r\n]*)?\r?\n")  # < 2^60, as nginx's off_t check
 _MAX_CHUNK_LINE = 4096
 _MAX_TRAILER = 8192
 

@@ -82,3 +82,15 @@ def test_variables(answer):
                          '"$request_uri|$is_args|$arg_b|$cookie_c|$http_x_y|$server_port|$remote_addr|$scheme"; } }',
                          "GET /p?a=1&b=2 HTTP/1.1\r\nHost: x\r\nCookie: c=3; d=4\r\nX-Y: z")
     assert response.body == b"/p?a=1&b=2|?|2|3|z|8080|10.0.0.1|http"
+
+
+def test_add_header(answer):
+    conf = ('server { listen 8080; add_header X-Srv s; location / { add_header X-A "$uri"; add_header X-E ""; '
+            'add_header X-Always yes always; return 200 ok; } location /nf { add_header X-Always yes always; '
+            'add_header X-Not no; return 404; } location /inherit { return 200; } }')
+    response, _ = answer(conf, "GET /p HTTP/1.1\r\nHost: x")
+    assert [h for h in response.headers if h[0].startswith("X-")] == [("X-A", "/p"), ("X-Always", "yes")]
+    response, _ = answer(conf, "GET /nf HTTP/1.1\r\nHost: x")
+    assert [h for h in response.headers if h[0].startswith("X-")] == [("X-Always", "yes")]
+    response, _ = answer(conf, "GET /inherit HTTP/1.1\r\nHost: x")
+    assert [h for h in response.headers if h[0].startswith("X-")] == [("X-Srv", "s")]

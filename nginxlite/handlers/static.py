@@ -21,6 +21,7 @@ import stat
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
+from nginxlite.handlers import autoindex
 from nginxlite.handlers.variables import expand
 from nginxlite.http.response import FileBody, Response, http_date
 from nginxlite.http.uri import escape_uri
@@ -77,9 +78,11 @@ def serve(ex: Exchange) -> Response:
             if stat.S_ISREG(st.st_mode):
                 return internal_redirect(ex, uri + name)
         st = _stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise HttpError(403)
-        raise HttpError(404)
+        if not stat.S_ISDIR(st.st_mode):
+            raise HttpError(404)
+        if ex.settings.autoindex and method in ("GET", "HEAD"):
+            return autoindex.listing(ex, path)
+        raise HttpError(403)
     try:
         fd = os.open(path.encode("latin-1"), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except IsADirectoryError:

@@ -40,6 +40,7 @@ class Response:
     file: FileBody | None = None
     close: bool = False  # close the connection after this response
     head_only: bool = False  # HEAD: headers as for GET, no body
+    chunked: bool = False  # length not announced (nginx's listings): chunked to HTTP/1.1, EOF to 1.0
 
     @property
     def length(self) -> int:
@@ -48,6 +49,11 @@ class Response:
 
 def http_date(seconds: float) -> str:
     return formatdate(seconds, usegmt=True)
+
+
+def chunk(body: bytes) -> bytes:
+    """A whole body as one chunk and the last chunk."""
+    return (b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)) if body else b"0\r\n\r\n"
 
 
 class HttpDate:
@@ -74,11 +80,16 @@ _NO_BODY = frozenset({204, 304})
 
 def head_bytes(response: Response, date: str, server: str, keep_alive: bool,
                keepalive_header: str | None = None) -> bytes:
+    """The status line and headers.  A chunked response is framed by the caller:
+    with keep-alive (HTTP/1.1) as chunks, else by closing the connection."""
     status = response.status
     lines = [f"HTTP/1.1 {status} {reason(status)}\r\nServer: {server}\r\nDate: {date}\r\n"]
     for name, value in response.headers:
         lines.append(f"{name}: {value}\r\n")
-    if status not in _NO_BODY:
+    if response.chunked:
+        if not response.head_only and keep_alive:
+            lines.append("Transfer-Encoding: chunked\r\n")
+    elif status not in _NO_BODY:
         lines.append(f"Content-Length: {response.length}\r\n")
     if keep_alive:
         lines.append("Connection: keep-alive\r\n")

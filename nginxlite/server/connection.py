@@ -29,7 +29,7 @@ from nginxlite.handlers.pipeline import ConnInfo, Exchange, respond
 from nginxlite.http.parser import (
     CONNECTION_CLOSED, END_OF_MESSAGE, NEED_DATA, PAUSED, Data, Limits, ProtocolError, Request, RequestReader,
 )
-from nginxlite.http.response import FileBody, Response, head_bytes
+from nginxlite.http.response import FileBody, Response, chunk, head_bytes
 from nginxlite.server.loop import EPOLLERR, EPOLLIN
 
 if TYPE_CHECKING:
@@ -233,6 +233,8 @@ class Connection:
                 keep = False  # refused before the body: the client need not send it
             else:
                 self.out += CONTINUE  # as nginx: the body is read (and discarded), so invite it
+        if response.chunked and not response.head_only and (request is None or request.minor == 0):
+            keep = False  # HTTP/1.0 cannot take chunks: the end of the body is the end of the connection
         ka_header = None
         if keep and settings.keepalive_header is not None:
             ka_header = f"timeout={int(settings.keepalive_header)}"
@@ -249,6 +251,8 @@ class Connection:
                 response.file.close()
         elif response.file is not None:
             self.file = response.file
+        elif response.chunked and keep:
+            self.out += chunk(response.body)
         else:
             self.out += response.body
         self.arm(_SEND, settings.send_timeout)

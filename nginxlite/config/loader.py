@@ -327,7 +327,7 @@ class Loader:
                 servers[id(blk)] = Server(
                     names=tuple(blk.names), listens=tuple(blk.listens), settings=settings,
                     locations=locations, tree=build_tree(locations),
-                    return_=blk.return_, merge_slashes=pick("merge_slashes", True),
+                    return_=blk.return_, try_files=blk.try_files, merge_slashes=pick("merge_slashes", True),
                     client_header_timeout=pick("client_header_timeout", 60.0),
                     large_client_header_buffers=pick("large_client_header_buffers", (4, 8 << 10)),
                     pos=blk.directive.pos if blk.directive else None,

@@ -207,6 +207,7 @@ class Server:
     settings: Settings
     locations: tuple[Location, ...] = ()
     return_: Return | None = None
+    try_files: tuple[str, ...] | None = None  # used when no location matches
     merge_slashes: bool = True
     client_header_timeout: float = 60.0
     large_client_header_buffers: tuple[int, int] = (4, 8 << 10)

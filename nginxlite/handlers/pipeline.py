@@ -157,7 +157,37 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
     check_access(ex, settings)
     if loc is not None and loc.stub_status:
         return stub_status(ex)
+    tries = loc.try_files if loc is not None else ex.server.try_files
+    if tries is not None and not limited:
+        return try_files(ex, loc, tries)
     return static.serve(ex)
+
+
+def try_files(ex: Exchange, loc: Location | None, tries: tuple[str, ...]) -> Response:
+    """nginx's try_files (S11): the first existing file (or ``dir/``) is served here, with
+    ``$uri`` set to it; otherwise the last argument: ``=code``, ``@name`` or a URI."""
+    import os
+    import stat as st
+    for template in tries[:-1]:
+        want_dir = template.endswith("/")  # decided by the argument as written, as nginx
+        uri = expand(template[:-1] if want_dir else template, ex)
+        path = static.file_path(ex, uri)
+        try:
+            mode = os.stat(path.encode("latin-1")).st_mode
+        except OSError:
+            continue
+        if st.S_ISDIR(mode) == want_dir:
+            ex.uri = uri if uri.startswith("/") else "/" + uri
+            return static.serve(ex)
+    last = expand(tries[-1], ex)
+    if last.startswith("="):
+        raise HttpError(int(last[1:]))
+    if last.startswith("@"):
+        named = ex.server.tree.named.get(last)
+        if named is None:
+            raise HttpError(404)
+        return run_in(ex, named)
+    return internal_redirect(ex, last)
 
 
 def stub_status(ex: Exchange) -> Response:

@@ -21,7 +21,7 @@ import stat
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
-from nginxlite.handlers import autoindex
+from nginxlite.handlers import autoindex, ranges
 from nginxlite.handlers.variables import expand
 from nginxlite.http.response import FileBody, Response, http_date
 from nginxlite.http.uri import escape_uri
@@ -104,9 +104,11 @@ def serve(ex: Exchange) -> Response:
     except BaseException:
         os.close(fd)
         raise
+    mtime = int(st.st_mtime)
     headers = [("Content-Type", content_type(ex.settings, uri)),
-               ("Last-Modified", http_date(int(st.st_mtime))),
+               ("Last-Modified", http_date(mtime)),
                ("Accept-Ranges", "bytes")]
     if ex.settings.etag:
-        headers.insert(2, ("ETag", f'"{int(st.st_mtime):x}-{st.st_size:x}"'))
-    return Response(200, headers, file=FileBody(fd, 0, st.st_size), head_only=method == "HEAD")
+        headers.insert(2, ("ETag", f'"{mtime:x}-{st.st_size:x}"'))
+    response = Response(200, headers, file=FileBody(fd, 0, st.st_size), head_only=method == "HEAD")
+    return ranges.apply(ex.request, response, mtime, st.st_size)

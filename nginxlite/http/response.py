@@ -21,15 +21,20 @@ from nginxlite.http.status import reason
 
 @dataclass(slots=True)
 class FileBody:
+    """``length`` bytes of an open file from ``offset``; ``owner`` closes the descriptor."""
+
     fd: int
     offset: int
     length: int
+    owner: bool = True
 
     def close(self) -> None:
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
+        if self.owner and self.fd >= 0:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+            self.fd = -1
 
 
 @dataclass(slots=True)
@@ -41,9 +46,12 @@ class Response:
     close: bool = False  # close the connection after this response
     head_only: bool = False  # HEAD: headers as for GET, no body
     chunked: bool = False  # length not announced (nginx's listings): chunked to HTTP/1.1, EOF to 1.0
+    parts: list | None = None  # the body as bytes and FileBody pieces (multipart ranges); ``file`` owns the fd
 
     @property
     def length(self) -> int:
+        if self.parts is not None:
+            return sum(len(p) if isinstance(p, bytes) else p.length for p in self.parts)
         return self.file.length if self.file is not None else len(self.body)
 
 
@@ -84,13 +92,18 @@ def head_bytes(response: Response, date: str, server: str, keep_alive: bool,
     with keep-alive (HTTP/1.1) as chunks, else by closing the connection."""
     status = response.status
     lines = [f"HTTP/1.1 {status} {reason(status)}\r\nServer: {server}\r\nDate: {date}\r\n"]
-    for name, value in response.headers:
-        lines.append(f"{name}: {value}\r\n")
+    headers = response.headers
+    first = 0
+    if headers and headers[0][0] == "Content-Type":  # nginx's order: type, length, the rest
+        lines.append(f"Content-Type: {headers[0][1]}\r\n")
+        first = 1
     if response.chunked:
         if not response.head_only and keep_alive:
             lines.append("Transfer-Encoding: chunked\r\n")
     elif status not in _NO_BODY:
         lines.append(f"Content-Length: {response.length}\r\n")
+    for name, value in headers[first:]:
+        lines.append(f"{name}: {value}\r\n")
     if keep_alive:
         lines.append("Connection: keep-alive\r\n")
         if keepalive_header:

@@ -44,7 +44,7 @@ _HEAD, _BODY, _SEND, _KEEPALIVE, _LINGER = range(5)
 
 
 class Connection:
-    __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "timer",
+    __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "parts", "timer",
                  "timer_kind", "requests", "responding", "keep_alive", "closed", "exchange", "response",
                  "sent", "head_len", "body_done", "lingering", "failed", "settings", "server_settings", "started",
                  "scheduled")
@@ -63,6 +63,7 @@ class Connection:
         self.writable = False
         self.out = bytearray()
         self.file: FileBody | None = None
+        self.parts: list = []
         self.timer = None
         self.timer_kind = -1
         self.requests = 0
@@ -103,7 +104,7 @@ class Connection:
             if self.readable and self.wants_input():
                 progressed = self.read()
                 self.process()
-            if self.writable and (self.out or self.file is not None):
+            if self.writable and (self.out or self.file is not None or self.parts):
                 self.write()
                 progressed = True
             if not progressed:
@@ -249,6 +250,8 @@ class Connection:
         if response.head_only or response.status in (204, 304):
             if response.file is not None:
                 response.file.close()
+        elif response.parts is not None:
+            self.parts = list(reversed(response.parts))
         elif response.file is not None:
             self.file = response.file
         elif response.chunked and keep:
@@ -281,8 +284,24 @@ class Connection:
                 if self.out:
                     self.writable = False
                     break
-            file = self.file
-            while not self.out and file is not None and file.length > 0:
+            while not self.out:
+                file = self.file
+                if file is None or file.length == 0:
+                    if not self.parts:
+                        break
+                    part = self.parts.pop()
+                    if isinstance(part, bytes):
+                        self.out += part
+                        n = self.sock.send(self.out)
+                        progressed = True
+                        self.sent += n
+                        del self.out[:n]
+                        if self.out:
+                            self.writable = False
+                            break
+                    else:
+                        self.file = part
+                    continue
                 n = os.sendfile(self.fd, file.fd, file.offset, min(file.length, SENDFILE_CHUNK))
                 if n == 0:  # the file shrank under us: the response cannot be completed
                     self.close()
@@ -300,13 +319,15 @@ class Connection:
             self.app.log_error("error", f"send() failed ({err.errno}: {err.strerror})")
             self.close()
             return
-        if self.out or (self.file is not None and self.file.length > 0):
+        if self.out or self.parts or (self.file is not None and self.file.length > 0):
             if progressed:
                 self.arm(_SEND, self.settings.send_timeout)
             return
         if self.file is not None:
             self.file.close()
             self.file = None
+        if self.response is not None and self.response.file is not None:
+            self.response.file.close()
         self.finish_response()
 
     # -- timers ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from nginxlite.config.locations import find
 from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Settings
 from nginxlite.config.vhosts import VirtualHosts, validate_host
 from nginxlite.errors import HttpError
-from nginxlite.handlers import static
+from nginxlite.handlers import dav, static
 from nginxlite.handlers.variables import expand
 from nginxlite.http.parser import Request
 from nginxlite.http.response import Response
@@ -62,19 +62,35 @@ class Exchange:
     notes: list[str] = field(default_factory=list)
 
 
-def respond(ex: Exchange) -> Response:
-    """Answer one request (see the module rules)."""
+def respond(ex: Exchange):
+    """Answer one request (see the module rules): a Response, or a body consumer
+    (``feed``/``finish``/``abort``) when the handler needs the request body first."""
+    return _guarded(ex, _respond, ex)
+
+
+def _guarded(ex: Exchange, fn, *args):
+    """Run a step of the request; errors become responses here (errors.finish)."""
     from nginxlite.handlers.errors import finish
 
     try:
-        response = _respond(ex)
+        response = fn(*args)
     except HttpError as err:
         response = finish(ex, err)
     except Exception as exc:  # noqa: BLE001 - one request's bug must not take the server down
         response = finish(ex, HttpError(500), exc)
-    if ex.settings is not None and ex.settings.add_header:
+    if isinstance(response, Response) and ex.settings is not None and ex.settings.add_header:
         add_headers(ex, response)
     return response
+
+
+def feed_body(ex: Exchange, consumer, data: bytes) -> Response | None:
+    """Give request-body bytes to the handler that asked for them; a Response if it failed."""
+    return _guarded(ex, consumer.feed, data)
+
+
+def end_body(ex: Exchange, consumer) -> Response:
+    """The body is complete: the handler's answer."""
+    return _guarded(ex, consumer.finish)
 
 
 # add_header applies to these statuses unless "always" is given (ngx_http_headers_filter).
@@ -157,6 +173,8 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
     check_access(ex, settings)
     if loc is not None and loc.stub_status:
         return stub_status(ex)
+    if ex.method in settings.dav_methods:
+        return dav.handle(ex)
     tries = loc.try_files if loc is not None else ex.server.try_files
     if tries is not None and not limited:
         return try_files(ex, loc, tries)

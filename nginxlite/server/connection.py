@@ -25,7 +25,7 @@ import socket
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
-from nginxlite.handlers.pipeline import ConnInfo, Exchange, respond
+from nginxlite.handlers.pipeline import ConnInfo, Exchange, end_body, feed_body, respond
 from nginxlite.http.parser import (
     CONNECTION_CLOSED, END_OF_MESSAGE, NEED_DATA, PAUSED, Data, Limits, ProtocolError, Request, RequestReader,
 )
@@ -47,7 +47,7 @@ class Connection:
     __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "parts", "timer",
                  "timer_kind", "requests", "responding", "keep_alive", "closed", "exchange", "response",
                  "sent", "head_len", "body_done", "lingering", "failed", "settings", "server_settings", "started",
-                 "scheduled")
+                 "scheduled", "consumer")
 
     def __init__(self, app: App, sock: socket.socket, info: ConnInfo) -> None:
         self.app = app
@@ -78,6 +78,7 @@ class Connection:
         self.lingering = False
         self.failed = False
         self.scheduled = False
+        self.consumer = None  # a handler reading the request body (PUT, uploads, CGI)
         self.started = 0.0
         self.arm(_HEAD, default.client_header_timeout)
 
@@ -160,9 +161,14 @@ class Connection:
             if type(event) is Request:
                 self.begin(event)
             elif type(event) is Data:
-                continue  # bodies are not consumed yet by any handler: discard
+                if self.consumer is not None:
+                    self.feed(event.data)
+                # else: a body no handler wants is read and discarded
             elif event is END_OF_MESSAGE:
                 self.body_done = True
+                if self.consumer is not None:
+                    consumer, self.consumer = self.consumer, None
+                    self.send_response(end_body(self.exchange, consumer), self.exchange.request)
             elif event is PAUSED:
                 if self.responding:
                     return
@@ -185,6 +191,14 @@ class Connection:
         for note in ex.notes:
             self.app.log_error("error", note)
         self.settings = ex.settings or self.settings
+        if not isinstance(response, Response):  # the handler reads the body first
+            self.consumer = response
+            if request.expect_continue:
+                self.out += CONTINUE
+            if self.body_done:  # no body bytes at all (Content-Length: 0)
+                self.consumer = None
+                self.send_response(end_body(ex, response), request)
+            return
         # As nginx's discard: body bytes that came with the head are checked before
         # answering, so a malformed body is a 400, not a 200 followed by a reset.
         try:
@@ -202,6 +216,13 @@ class Connection:
             self.fail(err.status)
             return
         self.send_response(response, request)
+
+    def feed(self, data: bytes) -> None:
+        failed = feed_body(self.exchange, self.consumer, data)
+        if failed is not None:  # refused (413), disk full...: answer now and stop reading
+            self.consumer = None
+            failed.close = True
+            self.send_response(failed, self.exchange.request)
 
     def fail(self, status: int) -> None:
         """A request that cannot be read: answer with the default server's page, then close."""
@@ -384,6 +405,9 @@ class Connection:
         app = self.app
         app.reactor.cancel(self.timer)
         self.timer = None
+        if self.consumer is not None:  # the body never completed: nothing half-written stays
+            self.consumer.abort()
+            self.consumer = None
         if self.file is not None:
             self.file.close()
             self.file = None

@@ -69,7 +69,7 @@ def apply(request, response: Response, mtime: int, size: int) -> Response:
             kept = [h for h in response.headers if h[0] in ("ETag", "Last-Modified")]
             return Response(304, kept)
     header = request.header("range")
-    if header is None or response.status != 200:
+    if header is None or response.status != 200 or size == 0:
         return response
     if_range = request.header("if-range")
     if if_range is not None:

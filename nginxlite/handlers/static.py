@@ -72,11 +72,10 @@ def serve(ex: Exchange) -> Response:
             if name.startswith("/"):
                 return internal_redirect(ex, name)
             try:
-                st = os.stat((path + name).encode("latin-1"))
+                os.stat((path + name).encode("latin-1"))
             except OSError:
                 continue
-            if stat.S_ISREG(st.st_mode):
-                return internal_redirect(ex, uri + name)
+            return internal_redirect(ex, uri + name)  # any existing name, a directory too (then 301), as nginx
         st = _stat(path)
         if not stat.S_ISDIR(st.st_mode):
             raise HttpError(404)

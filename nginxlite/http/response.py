@@ -87,9 +87,9 @@ _NO_BODY = frozenset({204, 304})
 
 
 def head_bytes(response: Response, date: str, server: str, keep_alive: bool,
-               keepalive_header: str | None = None) -> bytes:
+               keepalive_header: str | None = None, chunks: bool = True) -> bytes:
     """The status line and headers.  A chunked response is framed by the caller:
-    with keep-alive (HTTP/1.1) as chunks, else by closing the connection."""
+    as chunks when ``chunks`` (HTTP/1.1), else by closing the connection (HTTP/1.0)."""
     status = response.status
     lines = [f"HTTP/1.1 {status} {reason(status)}\r\nServer: {server}\r\nDate: {date}\r\n"]
     headers = response.headers
@@ -98,7 +98,7 @@ def head_bytes(response: Response, date: str, server: str, keep_alive: bool,
         lines.append(f"Content-Type: {headers[0][1]}\r\n")
         first = 1
     if response.chunked:
-        if not response.head_only and keep_alive:
+        if not response.head_only and chunks:
             lines.append("Transfer-Encoding: chunked\r\n")
     elif status not in _NO_BODY:
         lines.append(f"Content-Length: {response.length}\r\n")

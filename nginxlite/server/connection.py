@@ -255,13 +255,14 @@ class Connection:
                 keep = False  # refused before the body: the client need not send it
             else:
                 self.out += CONTINUE  # as nginx: the body is read (and discarded), so invite it
-        if response.chunked and not response.head_only and (request is None or request.minor == 0):
+        chunks = request is not None and request.minor == 1
+        if response.chunked and not response.head_only and not chunks:
             keep = False  # HTTP/1.0 cannot take chunks: the end of the body is the end of the connection
         ka_header = None
         if keep and settings.keepalive_header is not None:
             ka_header = f"timeout={int(settings.keepalive_header)}"
         server = self.app.server_header(settings)
-        head = head_bytes(response, self.app.date.now(), server, keep, ka_header)
+        head = head_bytes(response, self.app.date.now(), server, keep, ka_header, chunks)
         self.keep_alive = keep
         self.response = response
         self.responding = True
@@ -275,7 +276,7 @@ class Connection:
             self.parts = list(reversed(response.parts))
         elif response.file is not None:
             self.file = response.file
-        elif response.chunked and keep:
+        elif response.chunked and chunks:
             self.out += chunk(response.body)
         else:
             self.out += response.body

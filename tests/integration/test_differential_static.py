@@ -511,10 +511,13 @@ def normalise(data: bytes, port: int, head: bool, dates: bool = True) -> dict:
     """The compared view of one answer (``dates=False``: Last-Modified only as presence)."""
     if not data:
         return {"answer": None}
-    reply, _ = parse(data, head=head)
+    reply, rest = parse(data, head=head)
     ctype = reply.header("Content-Type")
     length = reply.header("Content-Length")
     body = reply.body
+    chunked = (reply.header("Transfer-Encoding") or "").lower() == "chunked"
+    if not head and length is None and not chunked and reply.status not in (204, 304):
+        body = rest  # delimited by the connection's close (RFC 9112 section 6.3): legal framing
     if not head and length is not None and length.isdigit() and reply.status not in (204, 304):
         assert int(length) == len(body), f"Content-Length {length} but {len(body)} body bytes"
     match = _BOUNDARY.search(ctype or "")

@@ -194,3 +194,38 @@ def test_file_descriptor_exhaustion_is_survived(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
+
+
+def _rss(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) * 1024
+
+
+def test_memory_stays_flat_serving_a_1gib_file_to_several_clients(serve, tmp_path):
+    running = serve("server { listen 127.0.0.1:PORT0; root ROOT/www; }", files={"www/x": "x"})
+    big = running.root / "www" / "big.bin"
+    with open(big, "wb") as f:
+        f.truncate(1 << 30)  # sparse: 1 GiB of zeros without using the disk
+    before = _rss(running.proc.pid)
+    socks = [socket.create_connection(("127.0.0.1", running.port), timeout=10) for _ in range(3)]
+    for sock in socks:
+        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    received = [0] * len(socks)
+    peak = before
+    import selectors
+    sel = selectors.DefaultSelector()
+    for i, sock in enumerate(socks):
+        sel.register(sock, selectors.EVENT_READ, i)
+    open_count = len(socks)
+    while open_count:
+        for key, _ in sel.select(timeout=10):
+            chunk = key.fileobj.recv(1 << 20)
+            if not chunk:
+                sel.unregister(key.fileobj)
+                open_count -= 1
+            received[key.data] += len(chunk)
+        peak = max(peak, _rss(running.proc.pid))
+    for sock in socks:
+        sock.close()
+    assert all(n > 1 << 30 for n in received)  # the whole file and its head, each
+    assert peak - before < 10 << 20, f"RSS grew by {(peak - before) >> 20} MiB"

@@ -50,7 +50,7 @@ def explain(config: Config, url: str) -> tuple[int, str]:
     out.append(f"  because {trace[-1]}")
     path, args, _ = split_target((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
     try:
-        uri = normalize_path(path, server.merge_slashes)
+        uri = normalize_path(path, vhosts.address.default.merge_slashes)  # as the server does
     except BadUri as err:
         return 0, "\n".join(out + [f"URI       {path}: 400 Bad Request ({err})"]) + "\n"
     out.append(f"URI       {uri}" + (f" (from {path})" if uri != path else "") + (f", args {args}" if args else ""))

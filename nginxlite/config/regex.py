@@ -5,8 +5,11 @@ Rules:
   per byte), so patterns are compiled as ``str`` without ``re.UNICODE`` tricks:
   ``re.ASCII`` keeps ``\\w``, ``\\d``, ``\\s`` and case-folding to ASCII, as PCRE
   without UTF mode.
-- PCRE syntax that Python spells differently is translated: named groups
-  ``(?<name>...)`` and ``(?'name'...)`` become ``(?P<name>...)``.
+- PCRE syntax that Python spells differently is translated (``translate``):
+  named groups and back references, ``\\Q...\\E``, ``\\x{hh}``, ``\\Z``/``\\z``,
+  ``\\h``/``\\H``/``\\R`` and POSIX classes such as ``[[:digit:]]``.  The live
+  differential suite (tests/integration/test_differential_locations.py) checks
+  the result against nginx's PCRE.
 - Compile errors are worded as nginx's ``pcre2_compile() failed: MSG in "RE"``
   (with `` at "REST"`` when the error is not at the end), using PCRE2's
   message where Python's has a known PCRE2 equivalent.
@@ -16,7 +19,6 @@ from __future__ import annotations
 
 import re
 
-_NAMED_GROUP = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]?|\(\?<(?=[A-Za-z_])|\(\?'([A-Za-z_][A-Za-z0-9_]*)'")
 
 _DIGIT_NAME = re.compile(r"\(\?(?:P?<|')[0-9]")
 
@@ -41,18 +43,95 @@ _PCRE2_MESSAGES = (
 _AT_END = {"missing closing parenthesis", "missing terminating ] for character class", "\\ at end of pattern"}
 
 
+# POSIX classes inside brackets, for PCRE without UTF mode (ASCII).
+_POSIX = {
+    "alpha": "a-zA-Z", "digit": "0-9", "alnum": "a-zA-Z0-9", "upper": "A-Z", "lower": "a-z",
+    "space": " \\t\\n\\r\\f\\v", "blank": " \\t", "punct": "!-/:-@\\[-`{-~", "xdigit": "0-9A-Fa-f",
+    "word": "\\w", "cntrl": "\\x00-\\x1f\\x7f", "print": " -~", "graph": "!-~", "ascii": "\\x00-\\x7f",
+}
+_POSIX_CLASS = re.compile(r"\[:(\^?)([a-z]+):\]")
+_HEX_BRACED = re.compile(r"\\x\{([0-9A-Fa-f]{1,8})\}")
+# PCRE escapes Python spells differently (outside classes).
+_ESCAPES = {"Z": r"(?=\n?\Z)", "z": r"\Z", "h": r"[ \t\xa0]", "H": r"[^ \t\xa0]",
+            "R": r"(?:\r\n|[\n\x0b\f\r\x85])"}
+
+
 def translate(pattern: str) -> str:
-    """Rewrite PCRE-only syntax into Python ``re`` syntax."""
+    """Rewrite PCRE-only syntax into Python ``re`` syntax.
 
-    def fix(m: re.Match) -> str:
-        text = m.group(0)
-        if text == "(?<":
-            return "(?P<"
-        if m.group(1):
-            return f"(?P<{m.group(1)}>"
-        return text
-
-    return _NAMED_GROUP.sub(fix, pattern)
+    Handles named groups ``(?<n>...)``/``(?'n'...)``, back references ``\\k<n>``
+    ``\\k{n}`` ``\\k'n'`` ``\\g{1}``, ``\\Q...\\E``, ``\\x{hh}``, ``\\Z``/``\\z``,
+    ``\\h``/``\\H``/``\\R`` and POSIX classes ``[[:digit:]]``.
+    """
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            e = pattern[i + 1]
+            if e == "Q":  # literal until \E
+                end = pattern.find("\\E", i + 2)
+                literal = pattern[i + 2:] if end < 0 else pattern[i + 2:end]
+                out.append("".join("\\" + ch if not ch.isalnum() else ch for ch in literal))
+                i = n if end < 0 else end + 2
+                continue
+            m = _HEX_BRACED.match(pattern, i)
+            if m and int(m.group(1), 16) < 256:  # \x{e9}: one byte (PCRE without UTF mode)
+                out.append(f"\\x{int(m.group(1), 16):02x}")
+                i = m.end()
+                continue
+            if not in_class and e in "kg":
+                m = re.match(r"\\[kg](?:<(\w+)>|\{(\w+)\}|'(\w+)'|(\d+))", pattern[i:])
+                if m:
+                    name = next(g for g in m.groups() if g is not None)
+                    out.append(f"\\{name}" if name.isdigit() else f"(?P={name})")
+                    i += m.end()
+                    continue
+            if not in_class and e in _ESCAPES:
+                out.append(_ESCAPES[e])
+                i += 2
+                continue
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if c == "[":
+                m = _POSIX_CLASS.match(pattern, i)
+                if m and m.group(2) in _POSIX:
+                    if m.group(1):  # [:^name:] has no Python spelling inside a class
+                        raise re.error(f"negated POSIX class [:^{m.group(2)}:] is not supported", pattern, i)
+                    out.append(_POSIX[m.group(2)])
+                    i = m.end()
+                    continue
+            if c == "]":
+                in_class = False
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            if i < n and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and pattern[i] == "]":  # a leading "]" is literal
+                out.append("\\]")
+                i += 1
+            continue
+        if pattern.startswith("(?<", i) and i + 3 < n and (pattern[i + 3].isalpha() or pattern[i + 3] == "_"):
+            out.append("(?P<")
+            i += 3
+            continue
+        m = re.match(r"\(\?'([A-Za-z_]\w*)'", pattern[i:])
+        if m:
+            out.append(f"(?P<{m.group(1)}>")
+            i += m.end()
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def pcre_error(pattern: str, err: re.error) -> str:

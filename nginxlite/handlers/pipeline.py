@@ -136,7 +136,9 @@ def _respond(ex: Exchange) -> Response:
     if req.method not in KNOWN_METHODS:
         raise HttpError(501)
     try:
-        ex.uri = normalize_path(path, server.merge_slashes)
+        # nginx parses the request line before it knows the Host: the address's
+        # default server decides merge_slashes.
+        ex.uri = normalize_path(path, vhosts.address.default.merge_slashes)
     except BadUri:
         raise HttpError(400) from None
     ex.args = args
@@ -242,7 +244,7 @@ def internal_redirect(ex: Exchange, uri: str) -> Response:
         raise HttpError(500)
     path, _, args = uri.partition("?")
     try:
-        ex.uri = normalize_path(path, ex.server.merge_slashes)
+        ex.uri = normalize_path(path, ex.conn.vhosts.address.default.merge_slashes)
     except BadUri:
         raise HttpError(400) from None
     if args:

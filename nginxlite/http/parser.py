@@ -60,6 +60,7 @@ class Request:
     chunked: bool = False
     keep_alive: bool = True
     expect_continue: bool = False
+    conditional: bool = False  # has If-* or Range headers (static files check them)
     head_size: int = 0
     _index: dict[str, str] | None = field(default=None, repr=False)
 
@@ -313,6 +314,7 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
     total = 0
     host = length = te = None
     connection = expect = ""
+    conditional = False
     for raw in lines[1:]:
         if raw.endswith("\r"):
             raw = raw[:-1]
@@ -353,6 +355,8 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
             connection = f"{connection},{value}".lower()
         elif key == "expect":
             expect = value.lower()
+        elif key[:3] == "if-" or key == "range":
+            conditional = True
 
     chunked = False
     if te is not None:
@@ -366,4 +370,4 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
     tokens = {t.strip() for t in connection.split(",")} if connection else set()
     keep_alive = "close" not in tokens and (minor == 1 or "keep-alive" in tokens)
     return Request(method, target, minor, headers, host, length, chunked, keep_alive,
-                   expect == "100-continue" and minor == 1)
+                   expect == "100-continue" and minor == 1, conditional)

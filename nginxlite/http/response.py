@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from email.utils import formatdate
 
 from nginxlite.http.status import reason
 
@@ -47,16 +46,34 @@ class Response:
     head_only: bool = False  # HEAD: headers as for GET, no body
     chunked: bool = False  # length not announced (nginx's listings): chunked to HTTP/1.1, EOF to 1.0
     parts: list | None = None  # the body as bytes and FileBody pieces (multipart ranges); ``file`` owns the fd
+    body_length: int = -1  # Content-Length when ``body`` was left empty (HEAD of a small file)
 
     @property
     def length(self) -> int:
+        if self.body_length >= 0:
+            return self.body_length
         if self.parts is not None:
             return sum(len(p) if isinstance(p, bytes) else p.length for p in self.parts)
         return self.file.length if self.file is not None else len(self.body)
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DATES: dict[int, str] = {}
+
+
 def http_date(seconds: float) -> str:
-    return formatdate(seconds, usegmt=True)
+    """RFC 9110 IMF-fixdate; remembered per second (file mtimes repeat a lot)."""
+    key = int(seconds)
+    text = _DATES.get(key)
+    if text is None:
+        t = time.gmtime(key)
+        text = (f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
+                f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT")
+        if len(_DATES) >= 4096:
+            _DATES.clear()
+        _DATES[key] = text
+    return text
 
 
 def chunk(body: bytes) -> bytes:

@@ -82,14 +82,14 @@ def normalize_path(path: str, merge_slashes: bool = True) -> str:
             current.append(ch)
         i += 1
     segments.append("".join(current))
-    # segments[0] is "" (the path starts with "/").
+    # segments[0] is "" (the path starts with "/").  ``trailing``: the path ended with a
+    # segment that leaves a slash behind ("." / ".." / a merged empty one).
     out: list[str] = []
-    last = len(segments) - 1
     trailing = False
-    for index, seg in enumerate(segments[1:], 1):
+    for seg in segments[1:]:
         trailing = False
         if seg == "" and merge_slashes:
-            trailing = index == last
+            trailing = True
             continue
         if seg == ".":
             trailing = True
@@ -101,9 +101,8 @@ def normalize_path(path: str, merge_slashes: bool = True) -> str:
             trailing = True
             continue
         out.append(seg)
-        trailing = index == last and seg == ""
     result = "/" + "/".join(out)
-    if trailing and not result.endswith("/"):
+    if trailing and out:
         result += "/"
     return result
 

@@ -5,15 +5,20 @@ was chosen (some also echo ``$uri`` to show the normalised URI).  For each raw
 request the status and body of both servers are compared, built-in error pages
 normalised as in test_differential_http.py.  nginx 1.22 is the oracle.
 
-Two groups:
+Three groups:
 
 * ``test_hand_written``: the examples of nginx-semantics.md §3 (L1-L11) and the URI
-  normalisation rules of §1, servers picked by Host header / port.
+  normalisation rules of §1, servers picked by Host header / port (ids name the
+  server block and the rule: ``loc-L3-/exact``).
+* ``test_pcre_dialect``: PCRE syntax in location regexes, one small config each.
 * ``test_random``: seeded random location trees (all modifiers, nesting within
-  nginx's rules, glued modifiers) checked with ``nginx -t``, and random URIs aimed
-  at their edges.  The seed is in the test id; ``python
-  tests/integration/test_differential_locations.py SEED`` prints that config and its
+  nginx's rules, glued modifiers, sometimes ``merge_slashes off``) checked with
+  ``nginx -t``, and random URIs aimed at their edges.  The seed is in the test id
+  (``seed5-17-/a/%2Fb``); ``PYTHONPATH=tests:. python
+  tests/integration/test_differential_locations.py 5`` prints that config and its
   requests.
+
+A failure shows the server block, the raw request and both answers.
 """
 
 from __future__ import annotations
@@ -257,11 +262,38 @@ HAND_CASES = [
     *_cases("redir", "/tf/a", "/ep/a", "/loop/a", "/idx/", "/tn/a", "/landing/x", note="L11"),
     # --- merge_slashes off (default server of PORT1) ---
     *_cases("msoff", "//a", "/a//../b", "/a/.//b", "/%2F%2Fx", "//x//y", "/x//y", "//..",
-            "/a//..", "//../..", "/a/..//b", "/x/%2F", "/%2F/a", "///a/../..", note="N8-off"),
+            "/a//..", "//../..", "/a/..//b", "/x/%2F", "/%2F/a", "//a/..", "///.", "///a/../..",
+            note="N8-off"),
     # merge_slashes belongs to the default server of the address (not the Host's server)
     *_cases("on1", "//a", "/a//../b", note="N8-dflt"),
     *_cases("off0", "//a", "/a//../b", note="N8-dflt"),
 ]
+
+# PCRE syntax in location regexes (nginx compiles them with PCRE2, without UTF mode).
+# One config per regex so that a regex nginxlite cannot compile fails alone.
+PCRE_CASES = {
+    "posix-class": (r"~ ^/p/[[:digit:]]+$", ["/p/123", "/p/12a", "/p/:"]),
+    "posix-negated": (r"~ ^/p/[^[:alpha:]]$", ["/p/1", "/p/a", "/p/:"]),
+    "Z-before-final-newline": (r"~ ^/p\Z", ["/p", "/p%0A", "/px"]),
+    "z-end": (r"~ ^/p\z", ["/p", "/p%0A", "/px"]),
+    "dollar-before-final-newline": (r"~ ^/p$", ["/p", "/p%0A", "/p%0A%0A"]),
+    "h-horizontal-space": (r"~ ^/p\h", ["/p%20", "/p%09", "/p%A0", "/px"]),
+    "x-braces": (r'~* "^/p/\x{e9}$"', ["/p/%E9", "/p/%C9", "/p/e"]),
+    "quantifier-braces": (r'~ "^/p/a{2}$"', ["/p/aa", "/p/a", "/p/aaa"]),
+    "Q-E-literal": (r"~ ^/p/\Qa.b\E$", ["/p/a.b", "/p/axb"]),
+    "k-named-backref": (r"~ ^/p/(?<n>[ab])\k<n>$", ["/p/aa", "/p/ab"]),
+    "named-group": (r"~ ^/p/(?<n>[ab])(?P=n)$", ["/p/bb", "/p/ba"]),
+    "case-insensitive-ascii-only": (r"~* ^/p/\xe9$", ["/p/%E9", "/p/%C9"]),
+}
+
+
+def pcre_config(regex: str) -> str:
+    return ("server {\n    listen 127.0.0.1:PORT0;\n    server_name pcre.test;\n"
+            f'    location / {{ return 200 "prefix /"; }}\n    location {regex} {{ return 200 "regex"; }}\n}}\n')
+
+
+PCRE_LIST = [(name, Case(name, t.encode(), "pcre.test")) for name, (_re, targets) in PCRE_CASES.items()
+             for t in targets]
 
 # ---------------------------------------------------------------------------
 # Random group
@@ -392,8 +424,8 @@ def _random_uri(rng: random.Random, names: list[str]) -> str:
         if letters:
             i = rng.choice(letters)
             uri = uri[:i] + uri[i].swapcase() + uri[i + 1:]
-    if rng.random() < 0.12:  # double slash
-        i = rng.choice(slashes())
+    if rng.random() < 0.15:  # double slash, often a leading one
+        i = 0 if rng.random() < 0.4 else rng.choice(slashes())
         uri = uri[:i] + "/" + uri[i:]
     if rng.random() < 0.15:  # dot segment
         i = rng.choice(slashes())
@@ -406,6 +438,8 @@ def _random_uri(rng: random.Random, names: list[str]) -> str:
         if chars:
             i = rng.choice(chars)
             uri = uri[:i] + f"%{ord(uri[i]):02X}" + uri[i + 1:]
+    if rng.random() < 0.1:  # trailing dot segment
+        uri += rng.choice(["/.", "/..", "/%2e", "/./"])
     if rng.random() < 0.15:  # trailing slash toggled
         uri = uri[:-1] if uri.endswith("/") and len(uri) > 1 else uri + "/"
     if rng.random() < 0.08:  # args / fragment are not part of $uri
@@ -466,7 +500,7 @@ def shown(ans: tuple) -> str:
     if len(ans) == 2 and isinstance(ans[0], int):
         status, body = ans
         return f"{status} " + ("<built-in page>" if body.startswith(b"<html>") else repr(body))
-    return repr(ans)
+    return ": ".join(map(str, ans))
 
 
 class Farm:
@@ -475,34 +509,28 @@ class Farm:
     def __init__(self, factory):
         self.factory = factory
         self.pairs: dict[str, tuple] = {}
-        self.failed: dict[str, BaseException] = {}
 
     def pair(self, key: str, conf: str, ports: int = 1, files=None):
-        if key in self.failed:
-            raise RuntimeError(f"servers for {key} did not start") from self.failed[key]
+        """(nginxlite or None, nginx, why nginxlite did not start)."""
         if key not in self.pairs:
+            ngx = start_nginx(self.factory.mktemp(f"nginx-{key}"), conf, ports, files)
             try:
-                lite = start_nginxlite(self.factory.mktemp(f"lite-{key}"), conf, ports, files)
-            except BaseException as exc:
-                self.failed[key] = exc
-                raise
-            try:
-                ngx = start_nginx(self.factory.mktemp(f"nginx-{key}"), conf, ports, files)
-            except BaseException as exc:
-                self.failed[key] = exc
-                stop_nginxlite(lite)
-                raise
-            self.pairs[key] = (lite, ngx)
+                lite, error = start_nginxlite(self.factory.mktemp(f"lite-{key}"), conf, ports, files), ""
+            except (RuntimeError, TimeoutError) as exc:  # nginx accepted this config
+                found = re.search(r"\[emerg\].*?(?=['\"]\]$)", str(exc))
+                lite, error = None, (found.group(0).replace("\\\\", "\\") if found else str(exc)[-300:])
+            self.pairs[key] = (lite, ngx, error)
         return self.pairs[key]
 
     def close(self) -> None:
         errors = []
-        for lite, ngx in self.pairs.values():
+        for lite, ngx, _error in self.pairs.values():
             ngx.stop()
-            try:
-                stop_nginxlite(lite)
-            except AssertionError as exc:
-                errors.append(exc)
+            if lite is not None:
+                try:
+                    stop_nginxlite(lite)
+                except AssertionError as exc:
+                    errors.append(exc)
         assert not errors, errors
 
 
@@ -515,9 +543,9 @@ def farm(tmp_path_factory):
 
 
 def compare(farm: Farm, key: str, conf: str, ports: int, case: Case, snippet: str, files=None) -> None:
-    lite, ngx = farm.pair(key, conf, ports, files)
+    lite, ngx, error = farm.pair(key, conf, ports, files)
     want = answer(ngx.ports[case.port], case.request)
-    got = answer(lite.ports[case.port], case.request)
+    got = answer(lite.ports[case.port], case.request) if lite else ("did not start", error)
     assert got == want, (
         f"\nconfig ({case.group}):\n{snippet.strip()}\n"
         f"request (port PORT{case.port}): {case.request!r}\n"
@@ -527,6 +555,12 @@ def compare(farm: Farm, key: str, conf: str, ports: int, case: Case, snippet: st
 @pytest.mark.parametrize("case", HAND_CASES, ids=[c.id for c in HAND_CASES])
 def test_hand_written(farm, case):
     compare(farm, "hand", HAND_CONFIG, 2, case, SERVERS[case.group], HAND_FILES)
+
+
+@pytest.mark.parametrize("name, case", PCRE_LIST, ids=[c.id for _n, c in PCRE_LIST])
+def test_pcre_dialect(farm, name, case):
+    conf = pcre_config(PCRE_CASES[name][0])
+    compare(farm, f"pcre-{name}", conf, 1, case, conf)
 
 
 @pytest.mark.parametrize("case", RANDOM_CASES, ids=[c.id for c in RANDOM_CASES])

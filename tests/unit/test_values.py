@@ -83,3 +83,14 @@ def test_pcre_errors_in_nginx_words(pattern, message):
     with pytest.raises(ValueError) as info:
         compile_pcre(pattern)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("pattern, subject, matches", [
+    (r"^/p/[[:digit:]]+$", "/p/123", True), (r"^/p/[^[:alpha:]]$", "/p/a", False),
+    (r"^/p\Z", "/p\n", True), (r"^/p\z", "/p\n", False), (r"^/p\h", "/p\xa0", True),
+    (r"^/p/\x{e9}$", "/p/\xe9", True), (r"^/p/\Qa.b\E$", "/p/axb", False), (r"^/p/\Qa.b\E$", "/p/a.b", True),
+    (r"^/p/(?<n>[ab])\k<n>$", "/p/aa", True), (r"^/p/(?<n>[ab])\k{n}$", "/p/ab", False),
+    (r"^(a)\g{1}$", "aa", True), (r"[]a]", "]", True),
+])
+def test_pcre_syntax_is_translated(pattern, subject, matches):
+    assert bool(compile_pcre(pattern).search(subject)) is matches

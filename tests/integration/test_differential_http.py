@@ -55,6 +55,11 @@ server {
     location /deny/ { deny all; }
     location /own/ { error_page 500 /errors/500.html; return 404; }
     location /idx/ { index missing.html page.html; }
+    location /ar/ { absolute_redirect off; }
+    location = /ar/ret { absolute_redirect off; return 302 /target; }
+    location /pr/ { port_in_redirect off; }
+    location /sr/ { server_name_in_redirect on; }
+    location = /sr/ret { server_name_in_redirect on; return 301 /x; }
     location = /idx/page.html { return 200 "index redirect reached an exact location\n"; }
 }
 server {
@@ -109,6 +114,10 @@ FILES = {
     "www/deny/file.txt": "file\n",
     "www/idx/page.html": "page\n",
     "www/plain.txt": "plain\n",
+    "www/ar/dir/index.html": "x\n",
+    "www/pr/dir/index.html": "x\n",
+    "www/sr/dir/index.html": "x\n",
+    "www/sp dir/index.html": "x\n",
 }
 
 
@@ -170,6 +179,13 @@ CASES = {
     "directory without slash keeps args": req("/dir?x=1"),
     "directory without slash with Host port": req("/dir", "a.test:1234"),
     "directory index": req("/dir/"),
+    "directory redirect, absolute_redirect off": req("/ar/dir?q=1"),
+    "return redirect, absolute_redirect off": req("/ar/ret"),
+    "directory redirect, port_in_redirect off": req("/pr/dir"),
+    "directory redirect, server_name_in_redirect on": req("/sr/dir", "localhost"),
+    "return redirect, server_name_in_redirect on": req("/sr/ret", "localhost"),
+    "directory redirect re-escapes the URI": req("/sp%20dir"),
+    "directory redirect without Host (HTTP/1.0)": req("/dir", None, version="1.0"),
     "directory without index": req("/noindex/"),
     "index redirect re-selects the location": req("/idx/"),
     "plain file": req("/plain.txt"),

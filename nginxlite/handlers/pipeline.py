@@ -23,6 +23,7 @@ from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Set
 from nginxlite.config.vhosts import VirtualHosts, validate_host
 from nginxlite.errors import HttpError
 from nginxlite.handlers import dav, static
+from nginxlite.handlers.errors import finish
 from nginxlite.handlers.variables import expand
 from nginxlite.http.parser import Request
 from nginxlite.http.response import Response
@@ -70,8 +71,6 @@ def respond(ex: Exchange):
 
 def _guarded(ex: Exchange, fn, *args):
     """Run a step of the request; errors become responses here (errors.finish)."""
-    from nginxlite.handlers.errors import finish
-
     try:
         response = fn(*args)
     except HttpError as err:

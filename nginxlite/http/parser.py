@@ -159,7 +159,7 @@ class RequestReader:
     def _read_head(self):
         buf = self.buf
         # RFC 9112 §2.2: ignore empty lines before the request line.
-        while buf[:1] in (b"\r", b"\n") and buf:
+        while buf and buf[0] in (13, 10):
             if buf[:2] == b"\r\n":
                 del buf[:2]
             elif buf[:1] == b"\n":
@@ -183,7 +183,7 @@ class RequestReader:
                 return CONNECTION_CLOSED
             return NEED_DATA
         end = match.end()
-        head = bytes(buf[:match.start()]).decode("latin-1")
+        head = buf[:match.start()].decode("latin-1")
         del buf[:end]
         self.scan = 0
         request = parse_head(head, self.limits)

@@ -104,6 +104,7 @@ class Spec:
     block: bool = False
     kind: Kind = Kind.SUPPORTED
     nginxlite_only: bool = False
+    planned: bool = False  # validated now; the feature itself comes in a later release
 
 
 def fail(message: str, d: Directive) -> ConfigError:
@@ -702,10 +703,24 @@ def allow_methods(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["allow_methods"] = frozenset(methods)
 
 
+def planned(loader: Loader, d: Directive, effect: str) -> None:
+    """nginxlite's own directives whose feature is not built yet: say so, never fail silently."""
+    loader.warn(f'"{d.name}" is not implemented yet: {effect}', d.pos)
+
+
 def cgi_pass(loader: Loader, d: Directive, blk: Block) -> None:
     if blk.cgi_pass is not None:
         raise duplicate(d)
+    planned(loader, d, "requests in this location are answered 501")
     blk.cgi_pass = d.args[0]
+
+
+def planned_slot(effect: str, slot: Handler) -> Handler:
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        slot(loader, d, blk)
+        planned(loader, d, effect)
+
+    return handler
 
 
 def cgi_split_path_info(loader: Loader, d: Directive, blk: Block) -> None:
@@ -815,21 +830,23 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("allow_methods", Ctx.SL, A.MORE1, allow_methods,
        "Methods allowed; others get 405 with an Allow header.", nginxlite_only=True),
     _S("cgi_pass", L, A.TAKE1, cgi_pass, "Runs the requested file as CGI with this interpreter (or exec).",
-       nginxlite_only=True),
+       nginxlite_only=True, planned=True),
     _S("cgi_split_path_info", L, A.TAKE1, cgi_split_path_info,
-       "Regex with two captures: script name and PATH_INFO.", nginxlite_only=True),
-    _S("cgi_param", Ctx.HSL, A.TAKE23, cgi_param, "Adds a CGI environment variable.", nginxlite_only=True),
+       "Regex with two captures: script name and PATH_INFO.", nginxlite_only=True, planned=True),
+    _S("cgi_param", Ctx.HSL, A.TAKE23, cgi_param, "Adds a CGI environment variable.", nginxlite_only=True, planned=True),
     _S("cgi_timeout", Ctx.HSL, A.TAKE1, sec_slot, "Longest a CGI program may run.", "60s",
-       nginxlite_only=True),
-    _S("upload_store", Ctx.SL, A.TAKE1, str_slot, "Folder where POSTed files are stored.",
-       nginxlite_only=True),
-    _S("session", Ctx.HSL, A.FLAG, flag_slot, "Server-side sessions with a cookie.", "off",
-       nginxlite_only=True),
-    _S("session_name", Ctx.HSL, A.TAKE1, str_slot, "Session cookie name.", "NLSESSID", nginxlite_only=True),
+       nginxlite_only=True, planned=True),
+    _S("upload_store", Ctx.SL, A.TAKE1, planned_slot("POST bodies are not stored", str_slot),
+       "Folder where POSTed files are stored.",
+       nginxlite_only=True, planned=True),
+    _S("session", Ctx.HSL, A.FLAG, planned_slot("no session cookie is issued", flag_slot),
+       "Server-side sessions with a cookie.", "off",
+       nginxlite_only=True, planned=True),
+    _S("session_name", Ctx.HSL, A.TAKE1, str_slot, "Session cookie name.", "NLSESSID", nginxlite_only=True, planned=True),
     _S("session_timeout", Ctx.HSL, A.TAKE1, sec_slot, "Session lifetime without activity.", "30m",
-       nginxlite_only=True),
+       nginxlite_only=True, planned=True),
     _S("session_store", Ctx.HSL, A.TAKE1, str_slot, "Folder of session files.", "sessions",
-       nginxlite_only=True),
+       nginxlite_only=True, planned=True),
 )}
 
 

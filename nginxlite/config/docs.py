@@ -54,7 +54,8 @@ def directives_markdown() -> str:
         "|---|---|---|---|---|",
     ]
     for spec in _rows(Kind.SUPPORTED):
-        own = " *nginxlite*" if spec.nginxlite_only else ""
+        own = (" *nginxlite*" if spec.nginxlite_only else "") + (" *(planned: checked, not served yet)*"
+                                                                  if spec.planned else "")
         default = f"`{spec.default}`" if spec.default else ""
         lines.append(f"| `{spec.name}`{own} | {contexts(spec)} | {syntax(spec)} | {default} | {spec.help} |")
     lines += ["", "## Accepted and ignored", "",

@@ -174,6 +174,8 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
     check_access(ex, settings)
     if loc is not None and loc.stub_status:
         return stub_status(ex)
+    if loc is not None and loc.cgi_pass is not None:
+        raise HttpError(501)  # CGI is not built yet: never serve a script's source instead
     if ex.method in settings.dav_methods:
         return dav.handle(ex)
     tries = loc.try_files if loc is not None else ex.server.try_files

@@ -245,6 +245,10 @@ def test_nginxlite_directives(write):
     assert cgi.settings.allow_methods == {"GET", "HEAD", "POST"}
     assert cgi.settings.cgi_split_path_info.match("/a/b.py/x/y").groups() == ("/a/b.py", "/x/y")
     assert up.settings.upload_store.endswith("/uploads")
+    assert [w.message for w in cfg.warnings] == [
+        '"session" is not implemented yet: no session cookie is issued',
+        '"cgi_pass" is not implemented yet: requests in this location are answered 501',
+        '"upload_store" is not implemented yet: POST bodies are not stored']
 
 
 @pytest.mark.parametrize("text, message", [

@@ -92,3 +92,9 @@ def test_add_header(answer):
     assert [h for h in response.headers if h[0].startswith("X-")] == [("X-Always", "yes")]
     response, _ = answer(conf, "GET /inherit HTTP/1.1\r\nHost: x")
     assert [h for h in response.headers if h[0].startswith("X-")] == [("X-Srv", "s")]
+
+
+def test_cgi_is_not_served_as_source_before_it_exists(answer):
+    response, _ = answer(r"server { listen 8080; root /tmp; location ~ \.py$ { cgi_pass /usr/bin/python3; } }",
+                         "GET /x.py HTTP/1.1\r\nHost: x")
+    assert response.status == 501

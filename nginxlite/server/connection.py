@@ -47,7 +47,7 @@ class Connection:
     __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "parts", "timer",
                  "timer_kind", "requests", "responding", "keep_alive", "closed", "exchange", "response",
                  "sent", "head_len", "body_done", "lingering", "failed", "settings", "server_settings", "started",
-                 "scheduled", "consumer")
+                 "scheduled", "consumer", "deadline")
 
     def __init__(self, app: App, sock: socket.socket, info: ConnInfo) -> None:
         self.app = app
@@ -66,6 +66,7 @@ class Connection:
         self.parts: list = []
         self.timer = None
         self.timer_kind = -1
+        self.deadline = 0.0
         self.requests = 0
         self.responding = False
         self.keep_alive = True
@@ -280,7 +281,6 @@ class Connection:
             self.out += chunk(response.body)
         else:
             self.out += response.body
-        self.arm(_SEND, settings.send_timeout)
 
     def finish_response(self) -> None:
         self.responding = False
@@ -292,6 +292,8 @@ class Connection:
             self.start_close()
             return
         self.process()  # the rest of the body, then any pipelined request
+        if not self.responding and self.body_done and self.reader.idle:
+            self.arm(_KEEPALIVE, self.settings.keepalive_timeout)  # the idle clock restarts
 
     # -- writing ---------------------------------------------------------------------
 
@@ -355,15 +357,31 @@ class Connection:
     # -- timers ------------------------------------------------------------------------
 
     def arm(self, kind: int, seconds: float) -> None:
-        app = self.app
-        app.reactor.cancel(self.timer)
+        """Set the connection's one deadline.  Lazy: a pending timer that fires no later
+        than the new deadline is kept (``on_timeout`` re-checks), so moving the deadline
+        forward, as every keep-alive request does, costs no heap operation."""
         self.timer_kind = kind
-        self.timer = app.reactor.call_later(seconds, self.on_timeout) if seconds > 0 else None
+        reactor = self.app.reactor
+        if seconds <= 0:
+            reactor.cancel(self.timer)
+            self.timer = None
+            self.deadline = 0.0
+            return
+        self.deadline = deadline = reactor.clock() + seconds
+        timer = self.timer
+        if timer is not None and timer.callback is not None and timer.deadline <= deadline:
+            return
+        reactor.cancel(timer)
+        self.timer = reactor.call_later(seconds, self.on_timeout)
 
     def rearm(self) -> None:
         """Pick the timer for the state the connection is in now."""
-        if self.responding or self.lingering:
-            return  # the send or linger timer is running
+        if self.lingering:
+            return  # the linger timer is running
+        if self.responding:
+            if self.timer_kind != _SEND:  # the answer waits for the socket: send_timeout applies
+                self.arm(_SEND, self.settings.send_timeout)
+            return
         if not self.body_done:
             if self.timer_kind != _BODY:
                 self.arm(_BODY, self.settings.client_body_timeout)
@@ -375,7 +393,11 @@ class Connection:
 
     def on_timeout(self) -> None:
         self.timer = None
-        if self.closed:
+        if self.closed or not self.deadline:
+            return
+        left = self.deadline - self.app.reactor.clock()
+        if left > 0:  # the deadline moved since this timer was set
+            self.timer = self.app.reactor.call_later(left, self.on_timeout)
             return
         kind = self.timer_kind
         if self.lingering or self.responding or kind == _KEEPALIVE or (kind == _HEAD and self.reader.idle):

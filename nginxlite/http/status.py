@@ -34,11 +34,18 @@ PAGE_CODES = frozenset({301, 302, 303, 307, 308, 400, 401, 402, 403, 404, 405, 4
 CLOSE_CODES = frozenset({400, 408, 413, 414, 431, 500, 501, 505})
 
 
+_PAGES: dict[tuple[int, str], bytes] = {}
+
+
 def error_page(code: int, signature: str) -> bytes:
-    """The built-in page for ``code`` ("" when nginx sends none)."""
-    if code not in PAGE_CODES:
-        return b""
-    title = f"{code} {reason(code)}"
-    return (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
-            f"<center><h1>{title}</h1></center>\r\n<hr><center>{signature}</center>\r\n"
-            f"</body>\r\n</html>\r\n").encode("latin-1")
+    """The built-in page for ``code`` ("" when nginx sends none); built once per code."""
+    page = _PAGES.get((code, signature))
+    if page is None:
+        page = b""
+        if code in PAGE_CODES:
+            title = f"{code} {reason(code)}"
+            page = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+                    f"<center><h1>{title}</h1></center>\r\n<hr><center>{signature}</center>\r\n"
+                    f"</body>\r\n</html>\r\n").encode("latin-1")
+        _PAGES[(code, signature)] = page
+    return page

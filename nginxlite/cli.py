@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"[emerg] {conf}: {err}")
         return 1
     _print_warnings(config.warnings)
-    conf = config.file
+    conf_path, conf = conf, config.file  # the OS path for reloads; latin-1 text for messages
 
     if opts.test:
         if not opts.quiet:
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(report)
         return code
     from nginxlite.server.app import App
-    app = App(config, conf, prefix, opts.directives, out=sys.stdout)
+    app = App(config, conf_path, prefix, opts.directives, out=sys.stdout)
     code = app.start()
     if code:
         return code

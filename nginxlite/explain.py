@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from nginxlite.config.locations import describe, find
 from nginxlite.config.model import Config, Location, Server
 from nginxlite.config.vhosts import validate_host
+from nginxlite.handlers.static import map_path
 from nginxlite.http.uri import BadUri, normalize_path, split_target
 
 
@@ -85,11 +86,8 @@ def _answer(loc: Location | None, server: Server, uri: str) -> str:
         return "stub_status page"
     if loc is not None and loc.cgi_pass:
         return f"CGI with {loc.cgi_pass}"
-    if settings.alias:
-        path = settings.root if loc is not None and loc.regex is not None else settings.root + uri[settings.alias_strip:]
-        how = "alias"
-    else:
-        path, how = settings.root + uri, "root"
+    path = map_path(settings.root, settings, loc, uri)  # the static handler's own mapping
+    how = "alias" if settings.alias else "root"
     if uri.endswith("/"):
         for name in settings.index:
             if os.path.isfile((path + name).encode("latin-1")):

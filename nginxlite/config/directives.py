@@ -236,7 +236,6 @@ def server_block(loader: Loader, d: Directive, blk: Block) -> None:
     server = Block(Ctx.SERVER, blk, d)
     blk.servers.append(server)
     loader.walk(d.block, server)
-    loader.finish_server(server)
 
 
 _LISTEN_FLAGS = {"default_server", "default", "bind", "deferred", "reuseport"}
@@ -410,6 +409,7 @@ def location_block(loader: Loader, d: Directive, blk: Block) -> None:
             loc.regex = compile_pcre(name, caseless=mod == "~*")
         except ValueError as err:
             raise fail(str(err), d) from None
+        loader.regex_names.update(loc.regex.groupindex)  # named captures are variables
     if blk.ctx & Ctx.LOCATION:
         if blk.modifier == "=":
             raise fail(f'location "{name}" cannot be inside the exact location "{blk.name}"', d)

@@ -209,11 +209,6 @@ class Loader:
 
     # -- checks after the http block ------------------------------------------
 
-    def finish_server(self, server: Block) -> None:
-        for loc in server.locations:
-            if loc.regex is not None:
-                self.regex_names.update(loc.regex.groupindex)
-
     def finish_http(self, http: Block) -> None:
         for server in http.servers:  # ngx_http_core_merge_srv_conf
             if not server.listens:

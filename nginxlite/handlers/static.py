@@ -33,14 +33,20 @@ STATIC_ALLOW = (("Allow", "GET, HEAD"),)
 SMALL_FILE = 32 << 10
 
 
-def file_path(ex: Exchange, uri: str) -> str:
-    settings = ex.settings
-    root = expand(settings.root, ex) if "$" in settings.root else settings.root
+def map_path(root: str, settings, location, uri: str) -> str:
+    """``root`` + URI, or the alias + the URI after the location's prefix (a regex
+    location's alias is the whole path).  ``root`` has its variables expanded."""
     if settings.alias:
-        if ex.location is not None and ex.location.regex is not None and settings.alias_strip == 0:
+        if location is not None and location.regex is not None and settings.alias_strip == 0:
             return root
         return root + uri[settings.alias_strip:]
     return root + uri
+
+
+def file_path(ex: Exchange, uri: str) -> str:
+    settings = ex.settings
+    root = expand(settings.root, ex) if "$" in settings.root else settings.root
+    return map_path(root, settings, ex.location, uri)
 
 
 def fs_error(err: OSError) -> HttpError:

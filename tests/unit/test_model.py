@@ -283,3 +283,8 @@ def test_ignored_directives_warn(write):
     assert [w.message for w in cfg.warnings] == [
         '"worker_processes" directive is ignored by nginxlite', '"multi_accept" directive is ignored by nginxlite',
         '"sendfile" directive is ignored by nginxlite']
+
+
+def test_named_captures_of_nested_regex_locations_are_variables(write):
+    cfg = load(write, "server { listen 8080; location /a { location ~ ^/a/(?<rest>.+)$ { return 200 $rest; } } }")
+    assert cfg.servers[0].locations[0].locations[0].regex.groupindex == {"rest": 1}

@@ -21,8 +21,24 @@ from nginxlite.config.model import Address, NameKind, Server
 _BAD_HOST = re.compile(r"[\x00-\x20/\x7f]|\.\.")
 
 
-def validate_host(host: str) -> str | None:
-    """nginx's ``ngx_http_validate_host``: the name to select by, or None (400)."""
+_VALID: dict[str, str | None] = {}
+
+
+def validate_host(raw: str) -> str | None:
+    """nginx's ``ngx_http_validate_host``: the name to select by, or None (400).
+    Results are remembered (Host values repeat), up to a bounded number."""
+    try:
+        return _VALID[raw]
+    except KeyError:
+        pass
+    host = _validate_host(raw)
+    if len(_VALID) >= 4096:
+        _VALID.clear()
+    _VALID[raw] = host
+    return host
+
+
+def _validate_host(host: str) -> str | None:
     host = host.lower()
     if host.startswith("["):
         end = host.find("]")

@@ -94,6 +94,7 @@ class Limits:
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _REQUEST_LINE = re.compile(r"([^ ]+) +([^ ]+)(?: +([^ ]*))? *")
+_GOOD_REQUEST_LINE = re.compile(r"([A-Z_-]+) +([^\x00-\x20\x7f]+) +HTTP/(\d{1,3})\.(\d{1,3}) *")
 _METHOD = re.compile(r"[A-Z_-]+")
 _VERSION = re.compile(r"HTTP/(\d{1,3})\.(\d{1,3})")
 _BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
@@ -278,18 +279,8 @@ class RequestReader:
         return NEED_DATA
 
 
-def parse_head(head: str, limits: Limits = Limits()) -> Request:
-    """Parse a request head (request line and header lines, no final empty line).
-
-    Raises:
-        ProtocolError: 400, 414, 431, 501 or 505, as nginx answers.
-    """
-    lines = head.split("\n")
-    line = lines[0]
-    if line.endswith("\r"):
-        line = line[:-1]
-    if len(line) > limits.line:
-        raise ProtocolError(414, "request line too long")
+def _request_line_error(line: str) -> tuple[str, str, int, int]:
+    """The slow path: say exactly what is wrong with a request line (or parse an odd good one)."""
     match = _REQUEST_LINE.fullmatch(line)
     if match is None:
         raise ProtocolError(400, "invalid request line")
@@ -303,7 +294,26 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
     vmatch = _VERSION.fullmatch(version)
     if vmatch is None:
         raise ProtocolError(400, "invalid HTTP version")
-    major, minor = int(vmatch.group(1)), int(vmatch.group(2))
+    return method, target, int(vmatch.group(1)), int(vmatch.group(2))
+
+
+def parse_head(head: str, limits: Limits = Limits()) -> Request:
+    """Parse a request head (request line and header lines, no final empty line).
+
+    Raises:
+        ProtocolError: 400, 414, 431, 501 or 505, as nginx answers.
+    """
+    lines = head.split("\n")
+    line = lines[0]
+    if line.endswith("\r"):
+        line = line[:-1]
+    if len(line) > limits.line:
+        raise ProtocolError(414, "request line too long")
+    fast = _GOOD_REQUEST_LINE.fullmatch(line)  # one regex for the usual well-formed line
+    if fast is not None:
+        method, target, major, minor = fast.group(1), fast.group(2), int(fast.group(3)), int(fast.group(4))
+    else:
+        method, target, major, minor = _request_line_error(line)
     if major != 1:
         raise ProtocolError(505, "unsupported HTTP version")
     minor = 1 if minor >= 1 else 0

@@ -164,7 +164,9 @@ def access_formatter(log: AccessLog):
             return _JSON_UNSAFE.sub(_json_escape, value) if _JSON_UNSAFE.search(value) else value
     else:
         def esc(value: str) -> str:
-            return _UNSAFE.sub(_hex_escape, value) if _UNSAFE.search(value) else value
+            if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+                return value  # the common case, without a regex
+            return _UNSAFE.sub(_hex_escape, value)
 
     def fmt(get) -> str:
         return "".join([esc(get(text)) if is_var else text for is_var, text in parts])

@@ -5,8 +5,11 @@ Rules:
   selection, method checks, URI normalisation, server-level ``return``,
   location selection, ``limit_except``, ``client_max_body_size``,
   ``allow_methods``, location ``return``, access rules, then the content
-  handler.  Internal redirects (index, error pages) restart at location
-  selection, at most ``MAX_REDIRECTS`` times.
+  handler: ``stub_status``, DAV (``dav_methods``), ``try_files``, static files
+  (index, autoindex, ranges).  Internal redirects (index, ``try_files``, error
+  pages) restart at location selection, at most ``MAX_REDIRECTS`` times.
+- A handler that needs the request body (DAV PUT) returns a consumer with
+  ``feed``/``finish``/``abort`` instead of a Response; the connection feeds it.
 - Handlers raise ``HttpError``; ``errors.finish`` is the only place that turns
   an error status into a response (error_page, built-in pages).  Any other
   exception becomes a 500 there too, with its traceback in the error log.

@@ -298,42 +298,38 @@ class Connection:
     # -- writing ---------------------------------------------------------------------
 
     def write(self) -> None:
+        """Send buffered bytes, then file bytes (``sendfile``), then the next part, until
+        the socket would block or the response is out."""
         progressed = False
         try:
-            while self.out:
-                n = self.sock.send(self.out)
-                progressed = True
-                self.sent += n
-                del self.out[:n]
+            while True:
                 if self.out:
-                    self.writable = False
-                    break
-            while not self.out:
-                file = self.file
-                if file is None or file.length == 0:
-                    if not self.parts:
+                    n = self.sock.send(self.out)
+                    progressed = True
+                    self.sent += n
+                    del self.out[:n]
+                    if self.out:
+                        self.writable = False
                         break
-                    part = self.parts.pop()
-                    if isinstance(part, bytes):
-                        self.out += part
-                        n = self.sock.send(self.out)
-                        progressed = True
-                        self.sent += n
-                        del self.out[:n]
-                        if self.out:
-                            self.writable = False
-                            break
-                    else:
-                        self.file = part
                     continue
-                n = os.sendfile(self.fd, file.fd, file.offset, min(file.length, SENDFILE_CHUNK))
-                if n == 0:  # the file shrank under us: the response cannot be completed
-                    self.close()
-                    return
-                progressed = True
-                file.offset += n
-                file.length -= n
-                self.sent += n
+                file = self.file
+                if file is not None and file.length > 0:
+                    n = os.sendfile(self.fd, file.fd, file.offset, min(file.length, SENDFILE_CHUNK))
+                    if n == 0:  # the file shrank under us: the response cannot be completed
+                        self.close()
+                        return
+                    progressed = True
+                    file.offset += n
+                    file.length -= n
+                    self.sent += n
+                    continue
+                if not self.parts:
+                    break
+                part = self.parts.pop()  # multipart ranges: boundaries (bytes) and file slices
+                if isinstance(part, bytes):
+                    self.out += part
+                else:
+                    self.file = part
         except BlockingIOError:
             self.writable = False
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):

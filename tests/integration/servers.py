@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,3 +148,19 @@ def start_nginx(root: Path, body: str, ports: int = 1, files=None) -> Running:
     running.proc.stdout = proc.stderr
     running.output = read_until(proc.stderr, b"event method", 1, time.monotonic() + START_TIMEOUT, proc)
     return running
+
+
+@contextmanager
+def nginx_and_nginxlite(lite_root: Path, ngx_root: Path, conf: str, ports: int = 1, files=None):
+    """Both servers on the same config (nginxlite as a site file, nginx inside http {})."""
+    lite = start_nginxlite(lite_root, conf, ports, files)
+    try:
+        ngx = start_nginx(ngx_root, conf, ports, files)
+    except BaseException:
+        stop_nginxlite(lite)
+        raise
+    try:
+        yield lite, ngx
+    finally:
+        ngx.stop()
+        stop_nginxlite(lite)

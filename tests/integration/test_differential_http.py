@@ -15,7 +15,7 @@ import pytest
 
 from client import parse, raw
 from conftest import require_nginx
-from servers import start_nginx, start_nginxlite, stop_nginxlite
+from servers import nginx_and_nginxlite
 
 CONFIG = r"""
 server {
@@ -234,15 +234,9 @@ WATCHED = ("Last-Modified", "ETag", "Accept-Ranges", "Content-Length", "Transfer
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory):
     require_nginx()
-    lite = start_nginxlite(tmp_path_factory.mktemp("lite"), CONFIG, 2, FILES)
-    try:
-        ngx = start_nginx(tmp_path_factory.mktemp("nginx"), CONFIG, 2, FILES)
-    except BaseException:
-        stop_nginxlite(lite)
-        raise
-    yield lite, ngx
-    ngx.stop()
-    stop_nginxlite(lite)
+    with nginx_and_nginxlite(tmp_path_factory.mktemp("lite"), tmp_path_factory.mktemp("nginx"), CONFIG, 2,
+                             FILES) as servers:
+        yield servers
 
 
 @pytest.mark.parametrize("name", list(CASES))

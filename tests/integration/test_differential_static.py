@@ -25,7 +25,7 @@ import pytest
 
 from client import parse, raw
 from conftest import require_nginx
-from servers import start_nginx, start_nginxlite, stop_nginxlite
+from servers import nginx_and_nginxlite
 
 CONFIG = r"""
 server {
@@ -565,15 +565,8 @@ def pair(tmp_path_factory):
     lite_root, ngx_root = tmp_path_factory.mktemp("lite"), tmp_path_factory.mktemp("nginx")
     build_tree(lite_root)
     build_tree(ngx_root)
-    lite = start_nginxlite(lite_root, CONFIG)
-    try:
-        ngx = start_nginx(ngx_root, CONFIG)
-    except BaseException:
-        stop_nginxlite(lite)
-        raise
-    yield lite, ngx
-    ngx.stop()
-    stop_nginxlite(lite)
+    with nginx_and_nginxlite(lite_root, ngx_root, CONFIG) as servers:
+        yield servers
 
 
 def exchange(server, data: bytes, dates: bool = True) -> dict:

@@ -21,6 +21,7 @@ import tempfile
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
+from nginxlite.handlers import pipeline, static  # used at call time (import cycle)
 from nginxlite.http.response import Response
 from nginxlite.http.uri import escape_uri
 
@@ -41,16 +42,13 @@ def dav_error(err: OSError, not_found: int) -> HttpError:
 
 
 def _created(ex: Exchange) -> Response:
-    from nginxlite.handlers.pipeline import redirect_location
-    return Response(201, [("Location", redirect_location(ex, escape_uri(ex.uri), ex.settings))])
+    return Response(201, [("Location", pipeline.redirect_location(ex, escape_uri(ex.uri), ex.settings))])
 
 
 def handle(ex: Exchange):
     """A Response (DELETE, MKCOL) or a ``PutBody`` that will consume the request body."""
-    from nginxlite.handlers.static import file_path
-
     method, uri, req = ex.method, ex.uri, ex.request
-    path = file_path(ex, uri)
+    path = static.file_path(ex, uri)
     if method == "PUT":
         if uri.endswith("/"):
             raise HttpError(409)

@@ -21,7 +21,7 @@ import stat
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
-from nginxlite.handlers import autoindex, ranges
+from nginxlite.handlers import autoindex, pipeline, ranges  # pipeline: used at call time (import cycle)
 from nginxlite.handlers.variables import expand
 from nginxlite.http.response import FileBody, Response, http_date
 from nginxlite.http.uri import escape_uri
@@ -66,8 +66,6 @@ def _stat(path: str):
 
 
 def serve(ex: Exchange) -> Response:
-    from nginxlite.handlers.pipeline import content_type, internal_redirect, redirect_location
-
     method = ex.method
     if method not in ("GET", "HEAD", "POST"):
         raise HttpError(405, STATIC_ALLOW)
@@ -77,12 +75,12 @@ def serve(ex: Exchange) -> Response:
         for name in ex.settings.index:
             name = expand(name, ex)
             if name.startswith("/"):
-                return internal_redirect(ex, name)
+                return pipeline.internal_redirect(ex, name)
             try:
                 os.stat((path + name).encode("latin-1"))
             except OSError:
                 continue
-            return internal_redirect(ex, uri + name)  # any existing name, a directory too (then 301), as nginx
+            return pipeline.internal_redirect(ex, uri + name)  # any existing name, a directory too (then 301), as nginx
         st = _stat(path)
         if not stat.S_ISDIR(st.st_mode):
             raise HttpError(404)
@@ -97,12 +95,12 @@ def serve(ex: Exchange) -> Response:
         raise fs_error(err) from None
     if fd < 0:
         location = escape_uri(uri) + "/" + (f"?{ex.args}" if ex.args else "")
-        raise HttpError(301, (("Location", redirect_location(ex, location, ex.settings)),))
+        raise HttpError(301, (("Location", pipeline.redirect_location(ex, location, ex.settings)),))
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
             location = escape_uri(uri) + "/" + (f"?{ex.args}" if ex.args else "")
-            raise HttpError(301, (("Location", redirect_location(ex, location, ex.settings)),))
+            raise HttpError(301, (("Location", pipeline.redirect_location(ex, location, ex.settings)),))
         if not stat.S_ISREG(st.st_mode):
             raise HttpError(404)
         if method == "POST":
@@ -111,7 +109,7 @@ def serve(ex: Exchange) -> Response:
         os.close(fd)
         raise
     mtime = int(st.st_mtime)
-    headers = [("Content-Type", content_type(ex.settings, uri)),
+    headers = [("Content-Type", pipeline.content_type(ex.settings, uri)),
                ("Last-Modified", http_date(mtime)),
                ("Accept-Ranges", "bytes")]
     if ex.settings.etag:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from nginxlite import __version__
+
 if TYPE_CHECKING:
     from nginxlite.handlers.pipeline import Exchange
 
 _VAR = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([1-9])|([A-Za-z0-9_]+))")
 
 
-def _value(ex: Exchange, name: str) -> str:
+def value(ex: Exchange, name: str) -> str:
+    """The value of variable ``name`` (lower-case) for this request."""
     req = ex.request
     if name == "uri" or name == "document_uri":
         return ex.uri
@@ -54,7 +57,6 @@ def _value(ex: Exchange, name: str) -> str:
     if name == "content_type":
         return req.header("content-type") or ""
     if name == "nginx_version":
-        from nginxlite import __version__
         return __version__
     if name.startswith("http_"):
         return req.header(name[5:].replace("_", "-")) or ""
@@ -86,6 +88,6 @@ def expand(template: str, ex: Exchange) -> str:
             if caps is None or n > caps.re.groups:
                 return ""
             return caps.group(n) or ""
-        return _value(ex, (m.group(1) or m.group(3)).lower())
+        return value(ex, (m.group(1) or m.group(3)).lower())
 
     return _VAR.sub(sub, template)

@@ -25,9 +25,10 @@ import time
 
 from nginxlite import __version__
 from nginxlite.config import load_config
-from nginxlite.config.model import AccessLog, Config, Settings
+from nginxlite.config.model import COMBINED, AccessLog, Config, Settings
 from nginxlite.errors import ConfigError
 from nginxlite.handlers.pipeline import ConnInfo
+from nginxlite.handlers.variables import value as variable_value
 from nginxlite.http.response import HttpDate, Response
 from nginxlite.server.connection import Connection
 from nginxlite.server.logs import Logs, access_formatter
@@ -319,7 +320,6 @@ class App:
         return self._time_text
 
     def default_access_log(self) -> AccessLog:
-        from nginxlite.config.model import COMBINED
         log = getattr(self, "_default_log", None)
         if log is None:
             log = self._default_log = AccessLog(os.path.join(self.config.prefix, "logs", "access.log"), COMBINED)
@@ -420,5 +420,4 @@ class _LogValues:
             return str(req.head_size)
         if name in ("http_referer", "http_user_agent") or name.startswith("http_"):
             return req.header(name[5:].replace("_", "-")) or "-"
-        from nginxlite.handlers.variables import _value
-        return _value(ex, name) or "-"
+        return variable_value(ex, name) or "-"

@@ -303,12 +303,11 @@ class App:
             logs = (self.default_access_log(),)
         if not logs:
             return
-        values = _LogValues(conn, ex, response, self)
         for log in logs:
             fmt = self.formatters.get(id(log))
             if fmt is None:
-                fmt = self.formatters[id(log)] = access_formatter(log)
-            line = fmt(values.get) + "\n"
+                fmt = self.formatters[id(log)] = access_formatter(log, log_variable, _SAFE_LOG_VARIABLES)
+            line = fmt(conn) + "\n"
             self.logs.file(log.path).write(line.encode("latin-1", "replace"))
 
     def time_local(self) -> str:
@@ -386,38 +385,34 @@ class App:
                 return
 
 
-class _LogValues:
-    """The variables an access log line may use, computed on demand."""
+def _header_getter(name: str):
+    header = name[5:].replace("_", "-")
+    return lambda conn: conn.exchange.request.header(header) or "-"
 
-    __slots__ = ("conn", "ex", "response", "app")
 
-    def __init__(self, conn: Connection, ex, response: Response, app: App) -> None:
-        self.conn, self.ex, self.response, self.app = conn, ex, response, app
+# Access-log variables, as functions of the connection that just answered.
+_LOG_VARIABLES = {
+    "remote_addr": lambda conn: conn.info.remote_host,
+    "remote_user": lambda conn: "-",
+    "time_local": lambda conn: conn.app.time_local(),
+    "time_iso8601": lambda conn: time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    "msec": lambda conn: f"{time.time():.3f}",
+    "request": lambda conn: (lambda r: f"{r.method} {r.target} HTTP/1.{r.minor}")(conn.exchange.request),
+    "status": lambda conn: str(conn.response.status),
+    "body_bytes_sent": lambda conn: str(max(0, conn.sent - conn.head_len)),
+    "bytes_sent": lambda conn: str(conn.sent),
+    "request_time": lambda conn: f"{conn.app.clock() - conn.started:.3f}",
+    "request_length": lambda conn: str(conn.exchange.request.head_size),
+}
+_SAFE_LOG_VARIABLES = frozenset({"remote_addr", "remote_user", "time_local", "time_iso8601", "msec", "status",
+                                 "body_bytes_sent", "bytes_sent", "request_time", "request_length"})
 
-    def get(self, name: str) -> str:
-        ex, response, req = self.ex, self.response, self.ex.request
-        if name == "remote_addr":
-            return ex.conn.remote_host
-        if name == "remote_user":
-            return "-"
-        if name == "time_local":
-            return self.app.time_local()
-        if name == "time_iso8601":
-            return time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        if name == "msec":
-            return f"{time.time():.3f}"
-        if name == "request":
-            return f"{req.method} {req.target} HTTP/1.{req.minor}"
-        if name == "status":
-            return str(response.status)
-        if name == "body_bytes_sent":
-            return str(max(0, self.conn.sent - self.conn.head_len))
-        if name == "bytes_sent":
-            return str(self.conn.sent)
-        if name == "request_time":
-            return f"{self.app.clock() - self.conn.started:.3f}"
-        if name == "request_length":
-            return str(req.head_size)
-        if name in ("http_referer", "http_user_agent") or name.startswith("http_"):
-            return req.header(name[5:].replace("_", "-")) or "-"
-        return variable_value(ex, name) or "-"
+
+def log_variable(name: str):
+    """The function computing variable ``name`` for an access-log line (chosen once per format)."""
+    found = _LOG_VARIABLES.get(name)
+    if found is not None:
+        return found
+    if name.startswith("http_"):
+        return _header_getter(name)
+    return lambda conn: variable_value(conn.exchange, name) or "-"

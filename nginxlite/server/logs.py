@@ -142,20 +142,15 @@ class Logs:
         self.files.clear()
 
 
-def access_formatter(log: AccessLog):
-    """Compile a log_format template into ``fn(values: dict) -> str`` once."""
+def access_formatter(log: AccessLog, getter, safe: frozenset[str] = frozenset()):
+    """Compile a log_format template once into ``fn(context) -> str``.
+
+    Args:
+        getter: ``getter(name)`` returns the function ``f(context) -> str`` for a variable.
+        safe: variables whose values never need escaping (numbers, addresses, dates).
+    """
     template = log.format.template
     escape = log.format.escape
-    parts: list[tuple[bool, str]] = []
-    pos = 0
-    for m in _VAR.finditer(template):
-        if m.start() > pos:
-            parts.append((False, template[pos:m.start()]))
-        parts.append((True, (m.group(1) or m.group(2)).lower()))
-        pos = m.end()
-    if pos < len(template):
-        parts.append((False, template[pos:]))
-
     if escape == "none":
         def esc(value: str) -> str:
             return value
@@ -168,7 +163,19 @@ def access_formatter(log: AccessLog):
                 return value  # the common case, without a regex
             return _UNSAFE.sub(_hex_escape, value)
 
-    def fmt(get) -> str:
-        return "".join([esc(get(text)) if is_var else text for is_var, text in parts])
+    steps: list = []  # literal strings, or functions of the context
+    pos = 0
+    for m in _VAR.finditer(template):
+        if m.start() > pos:
+            steps.append(template[pos:m.start()])
+        name = (m.group(1) or m.group(2)).lower()
+        get = getter(name)
+        steps.append(get if name in safe else (lambda context, get=get: esc(get(context))))
+        pos = m.end()
+    if pos < len(template):
+        steps.append(template[pos:])
+
+    def fmt(context) -> str:
+        return "".join([step if step.__class__ is str else step(context) for step in steps])
 
     return fmt

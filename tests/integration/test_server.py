@@ -342,3 +342,18 @@ def test_error_log_format(serve):
     lines = (running.root / "logs" / "e.log").read_text().splitlines()
     assert re.fullmatch(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[notice\] \d+#0: nginxlite/[0-9.]+ started", lines[0])
     assert lines[-1].endswith("[notice] %d#0: exiting" % running.proc.pid)
+
+
+def test_open_connections_keep_the_config_they_started_with(serve):
+    running = serve("server { listen 127.0.0.1:PORT0; return 200 one; }")
+    old = socket.create_connection(("127.0.0.1", running.port), timeout=5)
+    old.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert parse(old.recv(65536))[0].body == b"one"
+    conf = running.root / "site.conf"
+    conf.write_text(conf.read_text().replace("return 200 one;", "return 200 two;"))
+    running.signal(signal.SIGHUP)
+    running.read_line(b"configuration reloaded")
+    assert get(running.port, "/").body == b"two"  # a new connection: the new configuration
+    old.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert parse(old.recv(65536))[0].body == b"one"  # the open one finishes on the old
+    old.close()

@@ -64,6 +64,7 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
             elif page.overwrite is None:
                 response.status = status
             if response.status != 200:  # nginx's header and range filters: only a 200 keeps these
+                response.unprepare()
                 response.headers = [h for h in response.headers if h[0] not in ("Last-Modified", "Accept-Ranges")]
             if location := dict(err.headers).get("Location"):
                 response.headers.append(("Location", location))

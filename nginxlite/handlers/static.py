@@ -10,7 +10,8 @@ Rules (nginx's static and index modules, nginx-semantics.md S1-S8):
   ``/`` tries each ``index`` name (an internal redirect to the first that exists),
   else 403 for an existing directory, 404 otherwise.
 - Files are opened once and described by the open descriptor (``fstat``), so
-  the headers always match the bytes sent.
+  the headers always match the bytes sent.  Small files come from
+  ``filecache`` (re-validated by ``stat`` on every request, never stale).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
 from nginxlite.handlers import autoindex, pipeline, ranges  # pipeline: used at call time (import cycle)
+from nginxlite.handlers.filecache import CACHE, MAX_FILE
 from nginxlite.handlers.variables import expand
 from nginxlite.http.response import FileBody, Response, http_date
 from nginxlite.http.uri import escape_uri
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from nginxlite.handlers.pipeline import Exchange
 
 STATIC_ALLOW = (("Allow", "GET, HEAD"),)
-SMALL_FILE = 32 << 10
+SMALL_FILE = MAX_FILE  # read into memory and sent with the head in one write
 
 
 def map_path(root: str, settings, location, uri: str) -> str:
@@ -58,11 +60,24 @@ def fs_error(err: OSError) -> HttpError:
     raise err
 
 
-def _stat(path: str):
+def _stat(path: bytes):
     try:
-        return os.stat(path.encode("latin-1"))
+        return os.stat(path)
     except OSError as err:
         raise fs_error(err) from None
+
+
+def _directory_redirect(ex: Exchange, uri: str) -> HttpError:
+    """A directory named without its slash: 301 to ``URI/`` (the query string kept)."""
+    location = escape_uri(uri) + "/" + (f"?{ex.args}" if ex.args else "")
+    return HttpError(301, (("Location", pipeline.redirect_location(ex, location, ex.settings)),))
+
+
+def _from_cache(ex: Exchange, entry, uri: str) -> Response:
+    """A 200 for a small file from the file cache: its header lines are prepared there."""
+    head = ex.method == "HEAD"
+    return Response(200, [], b"" if head else entry.body, head_only=head, body_length=len(entry.body),
+                    prepared=entry.head(pipeline.content_type(ex.settings, uri), ex.settings.etag))
 
 
 def serve(ex: Exchange) -> Response:
@@ -81,33 +96,45 @@ def serve(ex: Exchange) -> Response:
             except OSError:
                 continue
             return pipeline.internal_redirect(ex, uri + name)  # any existing name, a directory too (then 301), as nginx
-        st = _stat(path)
+        st = _stat(path.encode("latin-1"))
         if not stat.S_ISDIR(st.st_mode):
             raise HttpError(404)
         if ex.settings.autoindex and method in ("GET", "HEAD"):
             return autoindex.listing(ex, path)
         raise HttpError(403)
+    bpath = path.encode("latin-1")
+    st = _stat(bpath)
+    if stat.S_ISDIR(st.st_mode):
+        raise _directory_redirect(ex, uri)
+    conditional = ex.request.conditional
+    if not conditional and st.st_size <= SMALL_FILE and method != "POST" and stat.S_ISREG(st.st_mode):
+        entry = CACHE.get(bpath, st)
+        if entry is not None:
+            return _from_cache(ex, entry, uri)
+    # Opened once and described by the descriptor from here on (the path may change).
     try:
-        fd = os.open(path.encode("latin-1"), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except IsADirectoryError:
-        fd = -1
+        fd = os.open(bpath, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as err:
         raise fs_error(err) from None
-    if fd < 0:
-        location = escape_uri(uri) + "/" + (f"?{ex.args}" if ex.args else "")
-        raise HttpError(301, (("Location", pipeline.redirect_location(ex, location, ex.settings)),))
+    entry = None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            location = escape_uri(uri) + "/" + (f"?{ex.args}" if ex.args else "")
-            raise HttpError(301, (("Location", pipeline.redirect_location(ex, location, ex.settings)),))
+            raise _directory_redirect(ex, uri)
         if not stat.S_ISREG(st.st_mode):
             raise HttpError(404)
         if method == "POST":
             raise HttpError(405, STATIC_ALLOW)
+        if not conditional and st.st_size <= SMALL_FILE:
+            entry = CACHE.load(bpath, fd, st)
+            if entry is None:
+                raise HttpError(500)  # the file changed size while it was read
     except BaseException:
         os.close(fd)
         raise
+    if entry is not None:
+        os.close(fd)
+        return _from_cache(ex, entry, uri)
     mtime = int(st.st_mtime)
     headers = [("Content-Type", pipeline.content_type(ex.settings, uri)),
                ("Last-Modified", http_date(mtime)),
@@ -118,7 +145,7 @@ def serve(ex: Exchange) -> Response:
     if ex.request.conditional:
         response = ranges.apply(ex.request, response, mtime, st.st_size)
     if response.file is not None and response.file.length <= SMALL_FILE and response.status == 200:
-        # A small file goes out with its head in one write: cheaper than a second syscall.
+        # A small file (here: after If-* headers were checked) goes out with its head in one write.
         file = response.file
         try:
             response.body = b"" if response.head_only else os.pread(file.fd, file.length, file.offset)

@@ -99,6 +99,12 @@ _METHOD = re.compile(r"[A-Z_-]+")
 _VERSION = re.compile(r"HTTP/(\d{1,3})\.(\d{1,3})")
 _BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
 _TOKEN = re.compile(r"[!#$%&'*+.^`|~0-9A-Za-z-]+")
+# Header names already found valid (token, no underscore) -> their lower-case key.
+_NAMES: dict[str, str] = {}
+_MAX_NAMES = 1024
+# The headers that make a static response conditional (ranges.apply reads them).
+_CONDITIONAL = frozenset({"range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since",
+                          "if-range"})
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,15})[ \t]*(?:;[^\r\n]*)?\r?\n")  # < 2^60, as nginx's off_t check
 _MAX_CHUNK_LINE = 4096
 _MAX_TRAILER = 8192
@@ -303,8 +309,7 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
     Raises:
         ProtocolError: 400, 414, 431, 501 or 505, as nginx answers.
     """
-    lines = head.split("\n")
-    line = lines[0]
+    line, _, rest = head.partition("\n")
     if line.endswith("\r"):
         line = line[:-1]
     if len(line) > limits.line:
@@ -320,12 +325,76 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
     if not (target[0] == "/" or target[:7].lower() == "http://" or target[:8].lower() == "https://"):
         raise ProtocolError(400, "invalid request target")
 
+    headers = _usual_headers(rest, limits) if rest else []
+    if headers is None:
+        headers = _checked_headers(head.split("\n")[1:], limits)
+    index: dict[str, str] = {}
+    for key, value in headers:
+        if key in index:
+            if key == "host":
+                raise ProtocolError(400, "duplicate Host header")
+            if key == "content-length":
+                raise ProtocolError(400, "duplicate Content-Length header")
+            index[key] = f"{index[key]}, {value}"
+        else:
+            index[key] = value
+    host = index.get("host")
+    length = index.get("content-length")
+    if length is not None:
+        if not length.isascii() or not length.isdigit() or len(length) > 18:
+            raise ProtocolError(400, "invalid Content-Length")
+        length = int(length)
+    te = index.get("transfer-encoding")
+    connection = index.get("connection", "").lower()
+    expect = index.get("expect", "").lower()
+    conditional = not _CONDITIONAL.isdisjoint(index)
+
+    chunked = False
+    if te is not None:
+        if minor == 0:
+            raise ProtocolError(400, "Transfer-Encoding in an HTTP/1.0 request")
+        if length is not None:
+            raise ProtocolError(400, "both Content-Length and Transfer-Encoding")
+        if te.strip(" \t").lower() != "chunked":
+            raise ProtocolError(501, "unsupported transfer coding")
+        chunked = True
+    tokens = {t.strip() for t in connection.split(",")} if connection else set()
+    keep_alive = "close" not in tokens and (minor == 1 or "keep-alive" in tokens)
+    return Request(method, target, minor, headers, host, length, chunked, keep_alive,
+                   expect == "100-continue" and minor == 1, conditional, 0, index)
+
+
+def _usual_headers(rest: str, limits: Limits) -> list[tuple[str, str]] | None:
+    """The fast path for the usual head: CRLF lines of "token: value", well within
+    the limits.  None when anything is unusual: ``_checked_headers`` decides then."""
+    count = rest.count("\n")
+    if (len(rest) + 2 > limits.total or len(rest) > limits.line or count >= limits.headers or "\0" in rest
+            or rest.count("\r") != count or rest.count("\r\n") != count):
+        return None
+    names = _NAMES
+    headers = []
+    for line in rest.split("\r\n"):
+        name, colon, value = line.partition(":")
+        key = names.get(name)
+        if key is None:
+            if not _TOKEN.fullmatch(name) or "_" in name:
+                return None
+            key = name.lower()
+            if len(names) < _MAX_NAMES:
+                names[name] = key
+        if not colon:
+            return None
+        headers.append((key, value.strip(" \t")))
+    return headers
+
+
+def _checked_headers(lines: list[str], limits: Limits) -> list[tuple[str, str]]:
+    """The slow path: check each header line in order and say exactly what is wrong
+    (the first problem wins, as nginx reads line by line)."""
     headers: list[tuple[str, str]] = []
     total = 0
-    host = length = te = None
-    connection = expect = ""
-    conditional = False
-    for raw in lines[1:]:
+    seen: set[str] = set()
+    for raw in lines:
         if raw.endswith("\r"):
             raw = raw[:-1]
         total += len(raw) + 2
@@ -348,36 +417,11 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
             continue  # nginx's underscores_in_headers off
         key = name.lower()
         value = value.strip(" \t")
-        headers.append((key, value))
-        if key == "host":
-            if host is not None:
-                raise ProtocolError(400, "duplicate Host header")
-            host = value
-        elif key == "content-length":
-            if length is not None:
-                raise ProtocolError(400, "duplicate Content-Length header")
-            if not value.isascii() or not value.isdigit() or len(value) > 18:
+        if key in ("host", "content-length"):  # nginx rejects these as each line is read
+            if key in seen:
+                raise ProtocolError(400, f"duplicate {name} header")
+            if key == "content-length" and (not value.isascii() or not value.isdigit() or len(value) > 18):
                 raise ProtocolError(400, "invalid Content-Length")
-            length = int(value)
-        elif key == "transfer-encoding":
-            te = value if te is None else f"{te}, {value}"
-        elif key == "connection":
-            connection = f"{connection},{value}".lower()
-        elif key == "expect":
-            expect = value.lower()
-        elif key[:3] == "if-" or key == "range":
-            conditional = True
-
-    chunked = False
-    if te is not None:
-        if minor == 0:
-            raise ProtocolError(400, "Transfer-Encoding in an HTTP/1.0 request")
-        if length is not None:
-            raise ProtocolError(400, "both Content-Length and Transfer-Encoding")
-        if te.strip(" \t").lower() != "chunked":
-            raise ProtocolError(501, "unsupported transfer coding")
-        chunked = True
-    tokens = {t.strip() for t in connection.split(",")} if connection else set()
-    keep_alive = "close" not in tokens and (minor == 1 or "keep-alive" in tokens)
-    return Request(method, target, minor, headers, host, length, chunked, keep_alive,
-                   expect == "100-continue" and minor == 1, conditional)
+            seen.add(key)
+        headers.append((key, value))
+    return headers

@@ -5,7 +5,8 @@ Rules:
   ``FileBody`` (an open file sent with ``sendfile`` by the connection).
 - ``head_bytes`` writes the status line and headers in one buffer; ``Date``,
   ``Server``, ``Content-Length`` and ``Connection`` are added here and nowhere
-  else, so every response has them.
+  else, so every response has them (a ``prepared`` block already holds
+  Content-Type and Content-Length: see ``handlers.filecache``).
 - Dates are formatted once per second (``HttpDate``).
 """
 
@@ -47,6 +48,14 @@ class Response:
     chunked: bool = False  # length not announced (nginx's listings): chunked to HTTP/1.1, EOF to 1.0
     parts: list | None = None  # the body as bytes and FileBody pieces (multipart ranges); ``file`` owns the fd
     body_length: int = -1  # Content-Length when ``body`` was left empty (HEAD of a small file)
+    prepared: bytes = b""  # header lines rendered in advance, Content-Type and -Length included
+
+    def unprepare(self) -> None:
+        """Turn a ``prepared`` block back into ``headers``, for a filter that edits them."""
+        if self.prepared:
+            pairs = [tuple(line.split(": ", 1)) for line in self.prepared.decode("latin-1").split("\r\n")[:-1]]
+            self.headers[:0] = [pair for pair in pairs if pair[0] != "Content-Length"]
+            self.prepared = b""
 
     @property
     def length(self) -> int:
@@ -82,50 +91,57 @@ def chunk(body: bytes) -> bytes:
 
 
 class HttpDate:
-    """The ``Date`` header value, formatted at most once per second."""
+    """The ``Date`` header value (bytes), formatted at most once per second."""
 
     __slots__ = ("second", "value", "clock")
 
     def __init__(self, clock=time.time) -> None:
         self.clock = clock
         self.second = -1
-        self.value = ""
+        self.value = b""
 
-    def now(self) -> str:
+    def now(self) -> bytes:
         second = int(self.clock())
         if second != self.second:
             self.second = second
-            self.value = http_date(second)
+            self.value = http_date(second).encode()
         return self.value
 
 
 # Statuses that never carry a body or Content-Length framing of one (RFC 9110 §6.4.1).
 _NO_BODY = frozenset({204, 304})
+_FIRST_LINES: dict[tuple[int, str], bytes] = {}  # (status, Server value) -> status line, Server, "Date: "
+_KEEP_ALIVE = b"Connection: keep-alive\r\n"
+_CLOSE = b"Connection: close\r\n\r\n"
 
 
-def head_bytes(response: Response, date: str, server: str, keep_alive: bool,
+def head_bytes(response: Response, date: bytes, server: str, keep_alive: bool,
                keepalive_header: str | None = None, chunks: bool = True) -> bytes:
     """The status line and headers.  A chunked response is framed by the caller:
     as chunks when ``chunks`` (HTTP/1.1), else by closing the connection (HTTP/1.0)."""
     status = response.status
-    lines = [f"HTTP/1.1 {status} {reason(status)}\r\nServer: {server}\r\nDate: {date}\r\n"]
+    first = _FIRST_LINES.get((status, server))
+    if first is None:
+        first = _FIRST_LINES[(status, server)] = f"HTTP/1.1 {status} {reason(status)}\r\nServer: {server}\r\nDate: ".encode()
+    if keep_alive:
+        last = _KEEP_ALIVE + (f"Keep-Alive: {keepalive_header}\r\n\r\n".encode("latin-1") if keepalive_header
+                              else b"\r\n")
+    else:
+        last = _CLOSE
     headers = response.headers
-    first = 0
+    if response.prepared:  # header lines rendered in advance (cached files), then any add_header
+        middle = "".join([f"{name}: {value}\r\n" for name, value in headers]).encode("latin-1") if headers else b""
+        return b"".join((first, date, b"\r\n", response.prepared, middle, last))
+    lines = []
+    skip = 0
     if headers and headers[0][0] == "Content-Type":  # nginx's order: type, length, the rest
         lines.append(f"Content-Type: {headers[0][1]}\r\n")
-        first = 1
+        skip = 1
     if response.chunked:
         if not response.head_only and chunks:
             lines.append("Transfer-Encoding: chunked\r\n")
     elif status not in _NO_BODY:
         lines.append(f"Content-Length: {response.length}\r\n")
-    for name, value in headers[first:]:
+    for name, value in headers[skip:]:
         lines.append(f"{name}: {value}\r\n")
-    if keep_alive:
-        lines.append("Connection: keep-alive\r\n")
-        if keepalive_header:
-            lines.append(f"Keep-Alive: {keepalive_header}\r\n")
-    else:
-        lines.append("Connection: close\r\n")
-    lines.append("\r\n")
-    return "".join(lines).encode("latin-1")
+    return b"".join((first, date, b"\r\n", "".join(lines).encode("latin-1"), last))

@@ -32,12 +32,11 @@ from nginxlite.handlers.variables import value as variable_value
 from nginxlite.http.response import HttpDate, Response
 from nginxlite.server.connection import Connection
 from nginxlite.server.logs import Logs, access_formatter
-from nginxlite.server.loop import EPOLLIN, EPOLLOUT, Reactor
+from nginxlite.server.loop import EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
 
 BACKLOG = 511
 ACCEPT_PAUSE = 0.1
 EPOLLET = 1 << 31
-EPOLLRDHUP = 0x2000
 CLIENT_MASK = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
 _WILDCARDS = {"0.0.0.0", "::"}
 
@@ -304,11 +303,12 @@ class App:
         if not logs:
             return
         for log in logs:
-            fmt = self.formatters.get(id(log))
-            if fmt is None:
-                fmt = self.formatters[id(log)] = access_formatter(log, log_variable, _SAFE_LOG_VARIABLES)
-            line = fmt(conn) + "\n"
-            self.logs.file(log.path).write(line.encode("latin-1", "replace"))
+            found = self.formatters.get(id(log))
+            if found is None:
+                found = self.formatters[id(log)] = (access_formatter(log, log_variable, _SAFE_LOG_VARIABLES),
+                                                    self.logs.file(log.path))
+            fmt, file = found
+            file.write(fmt(conn).encode("latin-1", "replace"))
 
     def time_local(self) -> str:
         """``$time_local``, formatted at most once per second."""

@@ -30,7 +30,7 @@ from nginxlite.http.parser import (
     CONNECTION_CLOSED, END_OF_MESSAGE, NEED_DATA, PAUSED, Data, Limits, ProtocolError, Request, RequestReader,
 )
 from nginxlite.http.response import FileBody, Response, chunk, head_bytes
-from nginxlite.server.loop import EPOLLERR, EPOLLIN
+from nginxlite.server.loop import EPOLLERR, EPOLLIN, EPOLLRDHUP
 
 if TYPE_CHECKING:
     from nginxlite.server.app import App
@@ -47,7 +47,7 @@ class Connection:
     __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "parts", "timer",
                  "timer_kind", "requests", "responding", "keep_alive", "closed", "exchange", "response",
                  "sent", "head_len", "body_done", "lingering", "failed", "settings", "server_settings", "started",
-                 "scheduled", "consumer", "deadline")
+                 "scheduled", "consumer", "deadline", "peer_closed")
 
     def __init__(self, app: App, sock: socket.socket, info: ConnInfo) -> None:
         self.app = app
@@ -61,6 +61,7 @@ class Connection:
         self.settings = default.settings
         self.readable = False
         self.writable = False
+        self.peer_closed = False  # epoll saw the peer's FIN (or an error): read until recv() says so
         self.out = bytearray()
         self.file: FileBody | None = None
         self.parts: list = []
@@ -88,6 +89,8 @@ class Connection:
     def on_events(self, mask: int) -> None:
         if mask & (EPOLLIN | EPOLLERR):
             self.readable = True
+            if mask & (EPOLLRDHUP | EPOLLERR):
+                self.peer_closed = True
         if mask & ~EPOLLIN:
             self.writable = True
         self.pump()
@@ -140,7 +143,10 @@ class Connection:
             if not data:
                 self.close()
             return bool(data)
-        if not data:
+        if len(data) < RECV_SIZE and not self.peer_closed:
+            # Everything queued was read, and bytes arriving later report again
+            # (edge-triggered): no second recv() just to see EAGAIN.  A FIN that
+            # came with the data is announced by EPOLLRDHUP: then read on to EOF.
             self.readable = False
         self.reader.receive_data(data)
         if data and self.timer_kind == _BODY:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 EPOLLIN = select.EPOLLIN
 EPOLLOUT = select.EPOLLOUT
 EPOLLERR = select.EPOLLERR | select.EPOLLHUP
+EPOLLRDHUP = select.EPOLLRDHUP
 
 
 class Timer:

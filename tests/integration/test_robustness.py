@@ -233,3 +233,16 @@ def test_memory_stays_flat_serving_a_1gib_file_to_several_clients(serve, tmp_pat
         sock.close()
     assert all(n > 1 << 30 for n in received)  # the whole file and its head, each
     assert peak - before < 10 << 20, f"RSS grew by {(peak - before) >> 20} MiB"
+
+
+def test_request_and_fin_in_one_burst_are_answered_and_closed(serve):
+    """A client that sends its request and shuts its side at once: the FIN comes with the
+    data, so the server must read on to EOF after the request (EPOLLRDHUP), answer, and
+    close long before the 60 s keep-alive timeout."""
+    running = serve("server { listen 127.0.0.1:PORT0; keepalive_timeout 60s; root ROOT/www; }", files=FILES)
+    for _ in range(20):
+        with socket.create_connection(("127.0.0.1", running.port)) as sock:
+            sock.sendall(b"GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n")
+            sock.shutdown(socket.SHUT_WR)
+            data, _ = wait_closed(sock, 10)
+        assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"INDEX\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -357,3 +358,25 @@ def test_open_connections_keep_the_config_they_started_with(serve):
     old.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert parse(old.recv(65536))[0].body == b"one"  # the open one finishes on the old
     old.close()
+
+
+def test_a_cached_small_file_is_never_served_stale(serve):
+    """The small-file cache re-validates every hit: a same-size rewrite, a rename over the
+    file, a removal and a permission change all show on the very next request."""
+    running = serve("server { listen 127.0.0.1:PORT0; root ROOT/www; }", files={"www/a.txt": "one\n"})
+    path = running.root / "www" / "a.txt"
+    os.utime(path, (1, 1))  # long settled: the server keeps it in memory
+    for _ in range(3):
+        assert get(running.port, "/a.txt").body == b"one\n"
+    path.write_text("two\n")
+    os.utime(path, (1, 1))  # same size and the same mtime as the cached copy
+    assert get(running.port, "/a.txt").body == b"two\n"
+    (running.root / "www" / "b.txt").write_text("three\n")
+    os.replace(running.root / "www" / "b.txt", path)
+    assert get(running.port, "/a.txt").body == b"three\n"
+    if os.geteuid() != 0:  # root reads anything: the permission check means nothing then
+        path.chmod(0)
+        assert get(running.port, "/a.txt").status == 403
+        path.chmod(0o644)
+    path.unlink()
+    assert get(running.port, "/a.txt").status == 404

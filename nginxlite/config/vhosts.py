@@ -14,7 +14,7 @@ Rules:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nginxlite.config.model import Address, NameKind, Server
 
@@ -63,6 +63,9 @@ class VirtualHosts:
     head: dict[str, Server]  # "*.example.com" / ".example.com" -> key "example.com"
     tail: dict[str, Server]  # "www.example.*" -> key "www.example"
     regexes: tuple[tuple[re.Pattern, Server], ...]
+    # (Host header, request target) -> handlers.pipeline.Route: filled while serving,
+    # bounded, and gone with this configuration (a reload builds new VirtualHosts).
+    routes: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, address: Address) -> VirtualHosts:

@@ -63,13 +63,65 @@ class Exchange:
     captures: re.Match | None = None
     redirects: int = 0
     error_page_used: bool = False
+    routable: bool = False  # reached the static handler on a path a Route may remember
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """What a GET or HEAD of one (Host, target) resolved to, when nothing on the way
+    depended on more than those two: server, location, settings, the file's path and
+    type.  The file itself is looked at again on every request."""
+
+    server: Server
+    location: Location | None
+    settings: Settings
+    host: str
+    uri: str
+    args: str
+    path: bytes
+    content_type: str
+
+
+MAX_ROUTES = 4096
+_ROUTED_METHODS = frozenset({"GET", "HEAD"})
 
 
 def respond(ex: Exchange):
     """Answer one request (see the module rules): a Response, or a body consumer
-    (``feed``/``finish``/``abort``) when the handler needs the request body first."""
+    (``feed``/``finish``/``abort``) when the handler needs the request body first.
+
+    A plain GET or HEAD whose (Host, target) resolved to a static file before takes
+    the remembered Route: the same server, location and path without re-deriving
+    them; anything unusual on the way (a directory, a large file) takes the full path.
+    """
+    req = ex.request
+    if req.host is not None and req.method in _ROUTED_METHODS and not req.conditional and not req.has_body:
+        route = ex.conn.vhosts.routes.get((req.host, req.target))
+        if route is not None:
+            ex.method = req.method
+            ex.server = route.server
+            ex.location = route.location
+            ex.settings = route.settings
+            ex.host = route.host
+            ex.uri = route.uri
+            ex.args = route.args
+            response = _guarded(ex, static.serve_route, ex, route)
+            if response is not None:
+                return response
     return _guarded(ex, _respond, ex)
+
+
+def remember_route(ex: Exchange, path: bytes, content_type: str) -> None:
+    """Called by the static handler for a request ``run_in`` found routable."""
+    req = ex.request
+    if req.host is None or req.method not in _ROUTED_METHODS or req.has_body:
+        return
+    routes = ex.conn.vhosts.routes
+    if len(routes) >= MAX_ROUTES:
+        routes.clear()
+    routes[(req.host, req.target)] = Route(ex.server, ex.location, ex.settings, ex.host, ex.uri, ex.args,
+                                           path, content_type)
 
 
 def _guarded(ex: Exchange, fn, *args):
@@ -184,6 +236,10 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
     tries = loc.try_files if loc is not None else ex.server.try_files
     if tries is not None and not limited:
         return try_files(ex, loc, tries)
+    # Routable: nothing above depended on more than the Host and the target.
+    ex.routable = (ex.redirects == 0 and not ex.error_page_used and ex.captures is None and not limited
+                   and not settings.access and not settings.add_header and allowed is None
+                   and (loc is None or loc.limit_except is None) and "$" not in settings.root)
     return static.serve(ex)
 
 

@@ -73,11 +73,25 @@ def _directory_redirect(ex: Exchange, uri: str) -> HttpError:
     return HttpError(301, (("Location", pipeline.redirect_location(ex, location, ex.settings)),))
 
 
-def _from_cache(ex: Exchange, entry, uri: str) -> Response:
+def _from_cache(ex: Exchange, entry, content_type: str) -> Response:
     """A 200 for a small file from the file cache: its header lines are prepared there."""
     head = ex.method == "HEAD"
     return Response(200, [], b"" if head else entry.body, head_only=head, body_length=len(entry.body),
-                    prepared=entry.head(pipeline.content_type(ex.settings, uri), ex.settings.etag))
+                    prepared=entry.head(content_type, ex.settings.etag))
+
+
+def serve_route(ex: Exchange, route) -> Response | None:
+    """A remembered route (``pipeline.Route``): one ``stat``, then the file cache.
+    None when the file is not a cached small file: the full path decides then."""
+    try:
+        st = os.stat(route.path)
+    except OSError as err:
+        raise fs_error(err) from None  # missing: 404 (error_page applies), as the full path would
+    if st.st_size <= SMALL_FILE and stat.S_ISREG(st.st_mode):
+        entry = CACHE.get(route.path, st)
+        if entry is not None:
+            return _from_cache(ex, entry, route.content_type)
+    return None
 
 
 def serve(ex: Exchange) -> Response:
@@ -103,6 +117,9 @@ def serve(ex: Exchange) -> Response:
             return autoindex.listing(ex, path)
         raise HttpError(403)
     bpath = path.encode("latin-1")
+    ctype = pipeline.content_type(ex.settings, uri)
+    if ex.routable:
+        pipeline.remember_route(ex, bpath, ctype)
     st = _stat(bpath)
     if stat.S_ISDIR(st.st_mode):
         raise _directory_redirect(ex, uri)
@@ -110,7 +127,7 @@ def serve(ex: Exchange) -> Response:
     if not conditional and st.st_size <= SMALL_FILE and method != "POST" and stat.S_ISREG(st.st_mode):
         entry = CACHE.get(bpath, st)
         if entry is not None:
-            return _from_cache(ex, entry, uri)
+            return _from_cache(ex, entry, ctype)
     # Opened once and described by the descriptor from here on (the path may change).
     try:
         fd = os.open(bpath, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -134,9 +151,9 @@ def serve(ex: Exchange) -> Response:
         raise
     if entry is not None:
         os.close(fd)
-        return _from_cache(ex, entry, uri)
+        return _from_cache(ex, entry, ctype)
     mtime = int(st.st_mtime)
-    headers = [("Content-Type", pipeline.content_type(ex.settings, uri)),
+    headers = [("Content-Type", ctype),
                ("Last-Modified", http_date(mtime)),
                ("Accept-Ranges", "bytes")]
     if ex.settings.etag:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nginxlite.config import load_config
-from nginxlite.handlers import static
+from nginxlite.handlers import filecache, static
 from nginxlite.handlers.pipeline import ConnInfo, Exchange, respond
 from nginxlite.http.parser import parse_head
 
@@ -98,3 +98,59 @@ def test_cgi_is_not_served_as_source_before_it_exists(answer):
     response, _ = answer(r"server { listen 8080; root /tmp; location ~ \.py$ { cgi_pass /usr/bin/python3; } }",
                          "GET /x.py HTTP/1.1\r\nHost: x")
     assert response.status == 501
+
+
+@pytest.fixture
+def site(write, tmp_path):
+    """A loaded config and a function answering heads on it (routes persist between calls)."""
+    def _site(conf: str, files: dict[str, str]):
+        for name, text in files.items():
+            write(name, text)
+        config = load_config(write("site.conf", conf.replace("ROOT", str(tmp_path))), str(tmp_path))
+        vhosts = next(iter(config.vhosts.values()))
+
+        def ask(head: str, remote: str = "10.0.0.1"):
+            ex = Exchange(parse_head(head), ConnInfo("127.0.0.1", 8080, remote, 5555, vhosts))
+            return respond(ex)
+        return vhosts, ask
+    return _site
+
+
+def test_a_remembered_route_answers_as_the_full_path(site, tmp_path, monkeypatch):
+    monkeypatch.setattr(filecache, "SETTLE", -1e9)  # keep the files just written: the route's fast case
+    vhosts, ask = site("server { listen 8080; server_name a; root ROOT/a; }"
+                       "server { listen 8080; server_name b; root ROOT/b; }",
+                       {"a/f.txt": "A", "b/f.txt": "B"})
+    for _ in range(2):  # the second round is answered from the routes
+        assert ask("GET /f.txt HTTP/1.1\r\nHost: a").body == b"A"
+        assert ask("GET /f.txt HTTP/1.1\r\nHost: b:8080").body == b"B"
+        assert ask("HEAD /f.txt HTTP/1.1\r\nHost: a").head_only
+        assert ask("GET /missing HTTP/1.1\r\nHost: a").status == 404
+    assert set(vhosts.routes) == {("a", "/f.txt"), ("b:8080", "/f.txt"), ("a", "/missing")}
+    assert str(tmp_path / "a" / "f.txt").encode() in filecache.CACHE.entries
+    assert ask("GET /f.txt HTTP/1.1").status == 400  # HTTP/1.1 without Host: never routed
+    assert ask("POST /f.txt HTTP/1.1\r\nHost: a").status == 405
+    assert ask("GET /f.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=0-0").status == 206
+    (tmp_path / "a" / "f.txt").unlink()
+    (tmp_path / "a" / "f.txt").mkdir()
+    assert ask("GET /f.txt HTTP/1.1\r\nHost: a").status == 301  # the file is looked at every time
+
+
+@pytest.mark.parametrize("location", [
+    "location / { allow 10.0.0.0/8; deny all; }",  # the client address decides
+    "location / { add_header X-Uri $uri; }",
+    "location / { limit_except GET { deny all; } }",
+    "location ~ (f) { }",  # captures
+    "location / { try_files $uri =404; }",
+    "location / { root ROOT/$host; }",
+])
+def test_routes_are_not_remembered_when_more_than_host_and_target_decide(site, location):
+    vhosts, ask = site(f"server {{ listen 8080; root ROOT; {location} }}", {"f.txt": "F", "x/f.txt": "X"})
+    ask("GET /f.txt HTTP/1.1\r\nHost: x")
+    assert vhosts.routes == {}
+
+
+def test_access_rules_are_checked_on_every_request(site):
+    _, ask = site("server { listen 8080; root ROOT; location / { allow 10.0.0.0/8; deny all; } }", {"f.txt": "F"})
+    assert ask("GET /f.txt HTTP/1.1\r\nHost: x").status == 200
+    assert ask("GET /f.txt HTTP/1.1\r\nHost: x", remote="192.0.2.1").status == 403

@@ -94,7 +94,7 @@ class Limits:
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _REQUEST_LINE = re.compile(r"([^ ]+) +([^ ]+)(?: +([^ ]*))? *")
-_GOOD_REQUEST_LINE = re.compile(r"([A-Z_-]+) +([^\x00-\x20\x7f]+) +HTTP/(\d{1,3})\.(\d{1,3}) *")
+_GOOD_REQUEST_LINE = re.compile(r"([A-Z_-]+) +([^\x00-\x20\x7f]+) +HTTP/(\d{1,3}\.\d{1,3}) *")
 _METHOD = re.compile(r"[A-Z_-]+")
 _VERSION = re.compile(r"HTTP/(\d{1,3})\.(\d{1,3})")
 _BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
@@ -102,6 +102,7 @@ _TOKEN = re.compile(r"[!#$%&'*+.^`|~0-9A-Za-z-]+")
 # Header names already found valid (token, no underscore) -> their lower-case key.
 _NAMES: dict[str, str] = {}
 _MAX_NAMES = 1024
+_SINGLE = frozenset({"host", "content-length"})  # fields that may not repeat
 # The headers that make a static response conditional (ranges.apply reads them).
 _CONDITIONAL = frozenset({"range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since",
                           "if-range"})
@@ -310,46 +311,38 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
         ProtocolError: 400, 414, 431, 501 or 505, as nginx answers.
     """
     line, _, rest = head.partition("\n")
-    if line.endswith("\r"):
+    if line[-1:] == "\r":
         line = line[:-1]
     if len(line) > limits.line:
         raise ProtocolError(414, "request line too long")
     fast = _GOOD_REQUEST_LINE.fullmatch(line)  # one regex for the usual well-formed line
-    if fast is not None:
-        method, target, major, minor = fast.group(1), fast.group(2), int(fast.group(3)), int(fast.group(4))
-    else:
+    if fast is None:
         method, target, major, minor = _request_line_error(line)
+    else:
+        method, target, version = fast.groups()
+        if version == "1.1":
+            major = minor = 1
+        else:
+            major, _, minor = version.partition(".")
+            major, minor = int(major), int(minor)
     if major != 1:
         raise ProtocolError(505, "unsupported HTTP version")
     minor = 1 if minor >= 1 else 0
     if not (target[0] == "/" or target[:7].lower() == "http://" or target[:8].lower() == "https://"):
         raise ProtocolError(400, "invalid request target")
 
-    headers = _usual_headers(rest, limits) if rest else []
-    if headers is None:
-        headers = _checked_headers(head.split("\n")[1:], limits)
-    index: dict[str, str] = {}
-    for key, value in headers:
-        if key in index:
-            if key == "host":
-                raise ProtocolError(400, "duplicate Host header")
-            if key == "content-length":
-                raise ProtocolError(400, "duplicate Content-Length header")
-            index[key] = f"{index[key]}, {value}"
-        else:
-            index[key] = value
+    found = _usual_headers(rest, limits) if rest else ([], {})
+    if found is None:
+        found = _index(_checked_headers(head.split("\n")[1:], limits))
+    headers, index = found
     host = index.get("host")
     length = index.get("content-length")
     if length is not None:
         if not length.isascii() or not length.isdigit() or len(length) > 18:
             raise ProtocolError(400, "invalid Content-Length")
         length = int(length)
-    te = index.get("transfer-encoding")
-    connection = index.get("connection", "").lower()
-    expect = index.get("expect", "").lower()
-    conditional = not _CONDITIONAL.isdisjoint(index)
-
     chunked = False
+    te = index.get("transfer-encoding")
     if te is not None:
         if minor == 0:
             raise ProtocolError(400, "Transfer-Encoding in an HTTP/1.0 request")
@@ -358,13 +351,33 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
         if te.strip(" \t").lower() != "chunked":
             raise ProtocolError(501, "unsupported transfer coding")
         chunked = True
-    tokens = {t.strip() for t in connection.split(",")} if connection else set()
-    keep_alive = "close" not in tokens and (minor == 1 or "keep-alive" in tokens)
-    return Request(method, target, minor, headers, host, length, chunked, keep_alive,
-                   expect == "100-continue" and minor == 1, conditional, 0, index)
+    connection = index.get("connection")
+    if connection is None:
+        keep_alive = minor == 1
+    else:
+        tokens = {t.strip() for t in connection.lower().split(",")}
+        keep_alive = "close" not in tokens and (minor == 1 or "keep-alive" in tokens)
+    expect = index.get("expect")
+    expect_continue = expect is not None and minor == 1 and expect.lower() == "100-continue"
+    return Request(method, target, minor, headers, host, length, chunked, keep_alive, expect_continue,
+                   not _CONDITIONAL.isdisjoint(index), 0, index)
 
 
-def _usual_headers(rest: str, limits: Limits) -> list[tuple[str, str]] | None:
+def _index(headers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The headers and their index: repeated fields joined with ", " (RFC 9110 §5.3);
+    a second Host or Content-Length is a 400, as nginx."""
+    index: dict[str, str] = {}
+    for key, value in headers:
+        if key in index:
+            if key in _SINGLE:
+                raise ProtocolError(400, f"duplicate {key} header")
+            index[key] = f"{index[key]}, {value}"
+        else:
+            index[key] = value
+    return headers, index
+
+
+def _usual_headers(rest: str, limits: Limits) -> tuple[list[tuple[str, str]], dict[str, str]] | None:
     """The fast path for the usual head: CRLF lines of "token: value", well within
     the limits.  None when anything is unusual: ``_checked_headers`` decides then."""
     count = rest.count("\n")
@@ -373,6 +386,7 @@ def _usual_headers(rest: str, limits: Limits) -> list[tuple[str, str]] | None:
         return None
     names = _NAMES
     headers = []
+    index: dict[str, str] = {}
     for line in rest.split("\r\n"):
         name, colon, value = line.partition(":")
         key = names.get(name)
@@ -384,8 +398,15 @@ def _usual_headers(rest: str, limits: Limits) -> list[tuple[str, str]] | None:
                 names[name] = key
         if not colon:
             return None
-        headers.append((key, value.strip(" \t")))
-    return headers
+        value = value.strip(" \t")
+        headers.append((key, value))
+        if key in index:
+            if key in _SINGLE:
+                raise ProtocolError(400, f"duplicate {key} header")
+            index[key] = f"{index[key]}, {value}"
+        else:
+            index[key] = value
+    return headers, index
 
 
 def _checked_headers(lines: list[str], limits: Limits) -> list[tuple[str, str]]:

@@ -66,6 +66,11 @@ class Exchange:
     routable: bool = False  # reached the static handler on a path a Route may remember
     notes: list[str] = field(default_factory=list)
 
+    def request_line(self) -> str:
+        """``$request``."""
+        req = self.request
+        return f"{req.method} {req.target} HTTP/1.{req.minor}"
+
 
 @dataclass(frozen=True, slots=True)
 class Route:

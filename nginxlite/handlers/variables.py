@@ -51,7 +51,7 @@ def value(ex: Exchange, name: str) -> str:
     if name == "request_method":
         return req.method
     if name == "request":
-        return f"{req.method} {req.target} HTTP/1.{req.minor}"
+        return ex.request_line()
     if name == "content_length":
         return req.header("content-length") or ""
     if name == "content_type":

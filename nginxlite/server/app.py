@@ -318,6 +318,12 @@ class App:
             self._time_text = time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(now))
         return self._time_text
 
+    def time_iso8601(self) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+    def now(self) -> float:
+        return time.time()
+
     def default_access_log(self) -> AccessLog:
         log = getattr(self, "_default_log", None)
         if log is None:
@@ -385,34 +391,30 @@ class App:
                 return
 
 
-def _header_getter(name: str):
-    header = name[5:].replace("_", "-")
-    return lambda conn: conn.exchange.request.header(header) or "-"
-
-
-# Access-log variables, as functions of the connection that just answered.
+# Access-log variables, as Python expressions over the connection ``c`` that just
+# answered (compiled into the format's function by logs.access_formatter).
 _LOG_VARIABLES = {
-    "remote_addr": lambda conn: conn.info.remote_host,
-    "remote_user": lambda conn: "-",
-    "time_local": lambda conn: conn.app.time_local(),
-    "time_iso8601": lambda conn: time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    "msec": lambda conn: f"{time.time():.3f}",
-    "request": lambda conn: (lambda r: f"{r.method} {r.target} HTTP/1.{r.minor}")(conn.exchange.request),
-    "status": lambda conn: str(conn.response.status),
-    "body_bytes_sent": lambda conn: str(max(0, conn.sent - conn.head_len)),
-    "bytes_sent": lambda conn: str(conn.sent),
-    "request_time": lambda conn: f"{conn.app.clock() - conn.started:.3f}",
-    "request_length": lambda conn: str(conn.exchange.request.head_size),
+    "remote_addr": "c.info.remote_host",
+    "remote_user": "'-'",
+    "time_local": "c.app.time_local()",
+    "time_iso8601": "c.app.time_iso8601()",
+    "msec": "'%.3f' % c.app.now()",
+    "request": "c.exchange.request_line()",
+    "status": "c.response.status",
+    "body_bytes_sent": "c.sent - c.head_len if c.sent > c.head_len else 0",
+    "bytes_sent": "c.sent",
+    "request_time": "'%.3f' % (c.app.clock() - c.started)",
+    "request_length": "c.exchange.request.head_size",
 }
 _SAFE_LOG_VARIABLES = frozenset({"remote_addr", "remote_user", "time_local", "time_iso8601", "msec", "status",
                                  "body_bytes_sent", "bytes_sent", "request_time", "request_length"})
 
 
 def log_variable(name: str):
-    """The function computing variable ``name`` for an access-log line (chosen once per format)."""
+    """The expression (or function) computing variable ``name`` for an access-log line."""
     found = _LOG_VARIABLES.get(name)
     if found is not None:
         return found
     if name.startswith("http_"):
-        return _header_getter(name)
+        return f"c.exchange.request.header({name[5:].replace('_', '-')!r}) or '-'"
     return lambda conn: variable_value(conn.exchange, name) or "-"

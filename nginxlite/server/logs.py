@@ -146,7 +146,8 @@ def access_formatter(log: AccessLog, getter, safe: frozenset[str] = frozenset())
     """Compile a log_format template once into ``fn(context) -> str`` (the line, with its newline).
 
     Args:
-        getter: ``getter(name)`` returns the function ``f(context) -> str`` for a variable.
+        getter: ``getter(name)`` returns the function ``f(context) -> str`` for a variable,
+            or the text of a Python expression over the context ``c`` giving its value.
         safe: variables whose values never need escaping (numbers, addresses, dates).
     """
     template = log.format.template
@@ -172,8 +173,13 @@ def access_formatter(log: AccessLog, getter, safe: frozenset[str] = frozenset())
     for i, m in enumerate(_VAR.finditer(template)):
         text.append(template[pos:m.start()].replace("%", "%%"))
         name = (m.group(1) or m.group(2)).lower()
-        namespace[f"get{i}"] = getter(name)
-        holes.append(f"get{i}(c)" if name in safe else f"esc(get{i}(c))")
+        get = getter(name)
+        if isinstance(get, str):  # an expression over the context ``c``
+            value = f"({get})"
+        else:
+            namespace[f"get{i}"] = get
+            value = f"get{i}(c)"
+        holes.append(value if name in safe else f"esc({value})")
         text.append("%s")
         pos = m.end()
     text.append(template[pos:].replace("%", "%%") + "\n")

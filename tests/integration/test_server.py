@@ -336,6 +336,33 @@ def test_log_format_and_reopen(serve):
     assert log.read_text() == '127.0.0.1 "GET /z HTTP/1.1" 200 3 GET /z\n'
 
 
+def test_every_access_log_variable(serve):
+    """Each variable the access log computes itself, and escaping of client-supplied ones."""
+    running = serve("""
+        http {
+            log_format all '$remote_addr|$remote_user|$time_local|$time_iso8601|$msec|$request|$status|'
+                           '$body_bytes_sent|$bytes_sent|$request_time|$request_length|$http_user_agent|'
+                           '$http_x_missing|$args|$server_name';
+            server { listen 127.0.0.1:PORT0; server_name a.test; access_log logs/all.log all; return 200 "abc"; }
+        }
+        events {}""")
+    head = b'GET /x?y=1 HTTP/1.1\r\nHost: a.test\r\nUser-Agent: ag"ent\\\r\nConnection: close\r\n\r\n'
+    reply = raw(running.port, head)
+    running.signal(signal.SIGTERM)
+    assert running.proc.wait(timeout=10) == 0
+    line = (running.root / "logs" / "all.log").read_text()
+    fields = line.rstrip("\n").split("|")
+    assert fields[0:2] == ["127.0.0.1", "-"]
+    assert re.fullmatch(r"\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}", fields[2])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", fields[3])
+    assert re.fullmatch(r"\d+\.\d{3}", fields[4]) and abs(float(fields[4]) - time.time()) < 60
+    assert fields[5:8] == ["GET /x?y=1 HTTP/1.1", "200", "3"]
+    assert int(fields[8]) == len(reply)
+    assert re.fullmatch(r"\d+\.\d{3}", fields[9])
+    assert int(fields[10]) == len(head)
+    assert fields[11:] == ['ag\\x22ent\\x5C', "-", "y=1", "a.test"]
+
+
 def test_error_log_format(serve):
     running = serve("error_log logs/e.log info; events {} http { server { listen 127.0.0.1:PORT0; } }")
     running.signal(signal.SIGTERM)

@@ -39,6 +39,8 @@ ACCEPT_PAUSE = 0.1
 EPOLLET = 1 << 31
 CLIENT_MASK = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
 _WILDCARDS = {"0.0.0.0", "::"}
+_SERVER_HEADER = f"nginxlite/{__version__}"
+_SERVER_HEADER_OFF = "nginxlite"
 
 
 class Stats:
@@ -253,10 +255,11 @@ class App:
     def new_connection(self, listener: Listener, sock: socket.socket, addr) -> None:
         self.stats.accepts += 1
         sock.setblocking(False)
+        host, port = listener.key
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            host, port = listener.key
-            local = sock.getsockname()
+            # Only a wildcard socket needs to ask which of its addresses was reached.
+            local = sock.getsockname() if host in _WILDCARDS else listener.key
         except OSError:
             sock.close()
             return
@@ -281,7 +284,7 @@ class App:
     # -- logging ------------------------------------------------------------------
 
     def server_header(self, settings: Settings) -> str:
-        return "nginxlite" if settings.server_tokens == "off" else f"nginxlite/{__version__}"
+        return _SERVER_HEADER_OFF if settings.server_tokens == "off" else _SERVER_HEADER
 
     def log_error(self, level: str, message: str) -> None:
         self.logs.error(level, message)

@@ -36,11 +36,21 @@ if TYPE_CHECKING:
     from nginxlite.server.app import App
 
 RECV_SIZE = 65536
-SENDFILE_CHUNK = 1 << 20
+SENDFILE_CHUNK = 2 << 20  # nginx's sendfile_max_chunk default (1.21.4+)
 LINGER_TIME = 5.0
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 _HEAD, _BODY, _SEND, _KEEPALIVE, _LINGER = range(5)
+_LIMITS: dict[tuple[int, int], Limits] = {}
+
+
+def header_limits(buffers: tuple[int, int]) -> Limits:
+    """The reader's limits for ``large_client_header_buffers NUMBER SIZE`` (one object per value)."""
+    limits = _LIMITS.get(buffers)
+    if limits is None:
+        number, size = buffers
+        limits = _LIMITS[buffers] = Limits(line=size, total=number * size)
+    return limits
 
 
 class Connection:
@@ -55,8 +65,7 @@ class Connection:
         self.fd = sock.fileno()
         self.info = info
         default = info.vhosts.address.default
-        number, size = default.large_client_header_buffers
-        self.reader = RequestReader(Limits(line=size, total=number * size))
+        self.reader = RequestReader(header_limits(default.large_client_header_buffers))
         self.server_settings = default
         self.settings = default.settings
         self.readable = False
@@ -320,7 +329,8 @@ class Connection:
                     continue
                 file = self.file
                 if file is not None and file.length > 0:
-                    n = os.sendfile(self.fd, file.fd, file.offset, min(file.length, SENDFILE_CHUNK))
+                    want = min(file.length, SENDFILE_CHUNK)
+                    n = os.sendfile(self.fd, file.fd, file.offset, want)
                     if n == 0:  # the file shrank under us: the response cannot be completed
                         self.close()
                         return
@@ -328,6 +338,9 @@ class Connection:
                     file.offset += n
                     file.length -= n
                     self.sent += n
+                    if n < want:  # the socket buffer is full: epoll reports when it drains (as nginx)
+                        self.writable = False
+                        break
                     continue
                 if not self.parts:
                     break

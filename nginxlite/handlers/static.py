@@ -81,17 +81,19 @@ def _from_cache(ex: Exchange, entry, content_type: str) -> Response:
 
 
 def serve_route(ex: Exchange, route) -> Response | None:
-    """A remembered route (``pipeline.Route``): one ``stat``, then the file cache.
-    None when the file is not a cached small file: the full path decides then."""
+    """A remembered route (``pipeline.Route``): one ``stat``, then the file cache or
+    the file itself.  None when the path is not a regular file: the full path decides."""
     try:
         st = os.stat(route.path)
     except OSError as err:
         raise fs_error(err) from None  # missing: 404 (error_page applies), as the full path would
-    if st.st_size <= SMALL_FILE and stat.S_ISREG(st.st_mode):
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    if st.st_size <= SMALL_FILE:
         entry = CACHE.get(route.path, st)
         if entry is not None:
             return _from_cache(ex, entry, route.content_type)
-    return None
+    return _open_and_serve(ex, route.path, route.uri, route.content_type, False)
 
 
 def serve(ex: Exchange) -> Response:
@@ -128,7 +130,13 @@ def serve(ex: Exchange) -> Response:
         entry = CACHE.get(bpath, st)
         if entry is not None:
             return _from_cache(ex, entry, ctype)
-    # Opened once and described by the descriptor from here on (the path may change).
+    return _open_and_serve(ex, bpath, uri, ctype, conditional)
+
+
+def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditional: bool) -> Response:
+    """Open the file and answer from the descriptor (the path may change meanwhile):
+    a small file is read (and offered to the cache), a larger one sent with sendfile."""
+    method = ex.method
     try:
         fd = os.open(bpath, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as err:
@@ -159,7 +167,7 @@ def serve(ex: Exchange) -> Response:
     if ex.settings.etag:
         headers.insert(2, ("ETag", f'"{mtime:x}-{st.st_size:x}"'))
     response = Response(200, headers, file=FileBody(fd, 0, st.st_size), head_only=method == "HEAD")
-    if ex.request.conditional:
+    if conditional:
         response = ranges.apply(ex.request, response, mtime, st.st_size)
     if response.file is not None and response.file.length <= SMALL_FILE and response.status == 200:
         # A small file (here: after If-* headers were checked) goes out with its head in one write.

@@ -306,8 +306,12 @@ class Connection:
         if not self.keep_alive:
             self.start_close()
             return
-        self.process()  # the rest of the body, then any pipelined request
-        if not self.responding and self.body_done and self.reader.idle:
+        reader = self.reader
+        if self.body_done and not reader.buffered:  # the usual case: nothing more has arrived
+            reader.start_next_cycle()
+        else:
+            self.process()  # the rest of the body, then any pipelined request
+        if not self.responding and self.body_done and reader.idle:
             self.arm(_KEEPALIVE, self.settings.keepalive_timeout)  # the idle clock restarts
 
     # -- writing ---------------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_a_remembered_route_answers_as_the_full_path(site, tmp_path, monkeypatch
     monkeypatch.setattr(filecache, "SETTLE", -1e9)  # keep the files just written: the route's fast case
     vhosts, ask = site("server { listen 8080; server_name a; root ROOT/a; }"
                        "server { listen 8080; server_name b; root ROOT/b; }",
-                       {"a/f.txt": "A", "b/f.txt": "B"})
+                       {"a/f.txt": "A", "b/f.txt": "B", "a/big.bin": "x" * 40000})
     for _ in range(2):  # the second round is answered from the routes
         assert ask("GET /f.txt HTTP/1.1\r\nHost: a").body == b"A"
         assert ask("GET /f.txt HTTP/1.1\r\nHost: b:8080").body == b"B"
@@ -128,6 +128,11 @@ def test_a_remembered_route_answers_as_the_full_path(site, tmp_path, monkeypatch
         assert ask("GET /missing HTTP/1.1\r\nHost: a").status == 404
     assert set(vhosts.routes) == {("a", "/f.txt"), ("b:8080", "/f.txt"), ("a", "/missing")}
     assert str(tmp_path / "a" / "f.txt").encode() in filecache.CACHE.entries
+    for _ in range(2):  # a file too large for the cache: opened and sent with sendfile, routed too
+        big = ask("GET /big.bin HTTP/1.1\r\nHost: a")
+        assert (big.status, big.file.length) == (200, 40000)
+        big.file.close()
+    assert ("a", "/big.bin") in vhosts.routes
     assert ask("GET /f.txt HTTP/1.1").status == 400  # HTTP/1.1 without Host: never routed
     assert ask("POST /f.txt HTTP/1.1\r\nHost: a").status == 405
     assert ask("GET /f.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=0-0").status == 206

@@ -122,7 +122,8 @@ def head_bytes(response: Response, date: bytes, server: str, keep_alive: bool,
     status = response.status
     first = _FIRST_LINES.get((status, server))
     if first is None:
-        first = _FIRST_LINES[(status, server)] = f"HTTP/1.1 {status} {reason(status)}\r\nServer: {server}\r\nDate: ".encode()
+        first = f"HTTP/1.1 {status} {reason(status)}\r\nServer: {server}\r\nDate: ".encode()
+        _FIRST_LINES[(status, server)] = first
     if keep_alive:
         last = _KEEP_ALIVE + (f"Keep-Alive: {keepalive_header}\r\n\r\n".encode("latin-1") if keepalive_header
                               else b"\r\n")

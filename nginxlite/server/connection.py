@@ -307,8 +307,8 @@ class Connection:
             self.start_close()
             return
         reader = self.reader
-        if self.body_done and not reader.buffered:  # the usual case: nothing more has arrived
-            reader.start_next_cycle()
+        if self.body_done and not reader.buffered and reader.request is not None:
+            reader.start_next_cycle()  # the usual case: the request was read whole, nothing more arrived
         else:
             self.process()  # the rest of the body, then any pipelined request
         if not self.responding and self.body_done and reader.idle:

@@ -66,11 +66,8 @@ class Request:
 
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (lower-case); repeated headers joined with ", "."""
-        if self._index is None:
-            index: dict[str, str] = {}
-            for key, value in self.headers:
-                index[key] = f"{index[key]}, {value}" if key in index else value
-            self._index = index
+        if self._index is None:  # a Request built by hand, not by parse_head
+            self._index = index_fields(self.headers, strict=False)
         return self._index.get(name)
 
     @property
@@ -339,10 +336,10 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
     if not (target[0] == "/" or target[:7].lower() == "http://" or target[:8].lower() == "https://"):
         raise ProtocolError(400, "invalid request target")
 
-    found = _usual_headers(rest, limits) if rest else ([], {})
-    if found is None:
-        found = _index(_checked_headers(head.split("\n")[1:], limits))
-    headers, index = found
+    headers = _usual_headers(rest, limits) if rest else []
+    if headers is None:
+        headers = _checked_headers(head.split("\n")[1:], limits)
+    index = index_fields(headers)
     host = index.get("host")
     length = index.get("content-length")
     if length is not None:
@@ -371,21 +368,21 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
                    not _CONDITIONAL.isdisjoint(index), 0, index)
 
 
-def _index(headers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """The headers and their index: repeated fields joined with ", " (RFC 9110 §5.3);
+def index_fields(headers: list[tuple[str, str]], strict: bool = True) -> dict[str, str]:
+    """Field name -> value, repeated fields joined with ", " (RFC 9110 §5.3).  ``strict``:
     a second Host or Content-Length is a 400, as nginx."""
     index: dict[str, str] = {}
     for key, value in headers:
         if key in index:
-            if key in _SINGLE:
+            if strict and key in _SINGLE:
                 raise ProtocolError(400, f"duplicate {key} header")
             index[key] = f"{index[key]}, {value}"
         else:
             index[key] = value
-    return headers, index
+    return index
 
 
-def _usual_headers(rest: str, limits: Limits) -> tuple[list[tuple[str, str]], dict[str, str]] | None:
+def _usual_headers(rest: str, limits: Limits) -> list[tuple[str, str]] | None:
     """The fast path for the usual head: CRLF lines of "token: value", well within
     the limits.  None when anything is unusual: ``_checked_headers`` decides then."""
     count = rest.count("\n")
@@ -394,7 +391,6 @@ def _usual_headers(rest: str, limits: Limits) -> tuple[list[tuple[str, str]], di
         return None
     names = _NAMES
     headers = []
-    index: dict[str, str] = {}
     for line in rest.split("\r\n"):
         name, colon, value = line.partition(":")
         key = names.get(name)
@@ -406,15 +402,8 @@ def _usual_headers(rest: str, limits: Limits) -> tuple[list[tuple[str, str]], di
                 names[name] = key
         if not colon:
             return None
-        value = value.strip(" \t")
-        headers.append((key, value))
-        if key in index:
-            if key in _SINGLE:
-                raise ProtocolError(400, f"duplicate {key} header")
-            index[key] = f"{index[key]}, {value}"
-        else:
-            index[key] = value
-    return headers, index
+        headers.append((key, value.strip(" \t")))
+    return headers
 
 
 def _checked_headers(lines: list[str], limits: Limits) -> list[tuple[str, str]]:

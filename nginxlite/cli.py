@@ -158,8 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         conf = opts.conf
     else:
         conf = os.path.join(opts.prefix, DEFAULT_CONF) if opts.prefix else DEFAULT_CONF
+    serving = not (opts.test or opts.signal or opts.explain)
     try:
-        from nginxlite.config import load_config
+        if serving:  # the server process never imports the parser (config.isolated)
+            from nginxlite.config.isolated import load as load_config
+        else:
+            from nginxlite.config import load_config
         config = load_config(conf, prefix, opts.directives)
     except ConfigError as err:
         conf = os.fsencode(conf).decode("latin-1")

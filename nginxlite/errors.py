@@ -5,6 +5,8 @@ Rules:
 - A configuration error's ``str()`` is exactly nginx's wording followed by
   `` in FILE:LINE`` when nginx reports a position, so users can paste it into a
   search engine.
+- ``traceback_text`` is how an unexpected exception is written to the error
+  log (``traceback`` is imported only when one happens).
 """
 
 from __future__ import annotations
@@ -78,3 +80,9 @@ class HttpError(NginxliteError):
         super().__init__(status)
         self.status = status
         self.headers = headers
+
+
+def traceback_text(exc: BaseException) -> str:
+    """An unexpected exception with its traceback, for the error log."""
+    import traceback
+    return "".join(traceback.format_exception(exc)).rstrip()

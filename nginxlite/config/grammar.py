@@ -4,6 +4,9 @@ Rules:
 - ``GRAMMAR_FILE`` is resolved here and nowhere else: the installed package
   ``nginxlite.grammar`` (a wheel), else the repository's top-level ``grammar/``
   (a source checkout).
+- This is the only module that imports lark (the transformer too): the
+  serving process never loads it (see ``isolated``).
+- The transformer never raises: meaning and errors belong to ``loader``.
 - Files are bytes; they are decoded as latin-1 so every byte is one character.
 - ``parse_text`` never raises on bad input: a syntax error becomes a
   ``SyntaxErrorNode`` at the point nginx would stop (see ``lexer``).
@@ -15,12 +18,13 @@ import functools
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark
+from lark import Lark, Transformer, v_args
 from lark import Token as LarkToken
 from lark.lexer import Lexer
 
-from nginxlite.config.ast import Node, ToAst
+from nginxlite.config.ast import Directive, Node, SyntaxErrorNode
 from nginxlite.config.lexer import tokens
+from nginxlite.errors import Pos
 
 
 def _grammar_file() -> Path:
@@ -45,6 +49,37 @@ class _NginxLexer(Lexer):
     def lex(self, text, parser_state=None):
         for kind, value, line in tokens(text):
             yield LarkToken(kind, value, line=line)
+
+
+@v_args(inline=True)
+class ToAst(Transformer):
+    """Turns lark's rules into ``Directive`` and ``SyntaxErrorNode`` values."""
+
+    def __init__(self, file: str, numbered: bool = True) -> None:
+        super().__init__()
+        self.file = file
+        self.numbered = numbered  # False for -g text: nginx says "in command line"
+
+    def _pos(self, token) -> Pos:
+        return Pos(self.file, token.line if self.numbered else 0)
+
+    def start(self, *items: Node) -> tuple[Node, ...]:
+        return items
+
+    def directive(self, *words):
+        semi = words[-1]
+        return Directive(str(words[0]), tuple(map(str, words[1:-1])), self._pos(semi))
+
+    def block(self, *parts):
+        for i, part in enumerate(parts):
+            if getattr(part, "type", None) == "LBRACE":
+                break
+        words = parts[:i]
+        body = tuple(parts[i + 1:-1])
+        return Directive(str(words[0]), tuple(map(str, words[1:])), self._pos(part), body)
+
+    def error(self, token):
+        return SyntaxErrorNode(str(token), self._pos(token))
 
 
 @functools.lru_cache(maxsize=1)

@@ -275,6 +275,10 @@ class Loader:
             return value
         return os.path.normpath(os.path.join(self.prefix, value))
 
+    def error_log(self, log: ErrorLog) -> ErrorLog:
+        """``error_log stderr`` is the standard error stream, never a file of that name."""
+        return log if log.path == "stderr" else ErrorLog(self.path(log.path), log.level)
+
     def settings(self, parent: Settings, own: dict) -> Settings:
         changes = {k: v for k, v in own.items() if k in SETTING_NAMES}
         if not changes:
@@ -287,7 +291,7 @@ class Loader:
             changes["access_log"] = tuple(dataclasses.replace(log, path=self.path(log.path))
                                           for log in changes["access_log"])
         if "error_log" in changes:
-            changes["error_log"] = tuple(ErrorLog(self.path(e.path), e.level) for e in changes["error_log"])
+            changes["error_log"] = tuple(self.error_log(e) for e in changes["error_log"])
         for key in ("upload_store", "session_store"):
             if key in changes:
                 changes[key] = self.path(changes[key])
@@ -338,7 +342,7 @@ class Loader:
             addresses=tuple(addresses),
             worker_connections=self.worker_connections if self.worker_connections is not None else 1024,
             pid=self.path(self.pid or "logs/nginxlite.pid"),
-            error_log=tuple(ErrorLog(self.path(e.path), e.level) for e in self.error_logs)
+            error_log=tuple(self.error_log(e) for e in self.error_logs)
             or (ErrorLog(self.path("logs/error.log")),),
             files=tuple(self.files), warnings=tuple(self.warnings),
         )

@@ -15,6 +15,7 @@ Rules:
 
 from __future__ import annotations
 
+import copyreg
 import ipaddress
 import re
 import socket
@@ -24,6 +25,15 @@ from types import MappingProxyType
 from typing import Mapping
 
 from nginxlite.errors import ConfigWarning, Pos
+
+
+def _mapping_proxy(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+# The model crosses a process boundary by pickle (``isolated``); read-only mappings go as
+# their items.
+copyreg.pickle(MappingProxyType, lambda proxy: (_mapping_proxy, (dict(proxy),)))
 
 # nginx's built-in types when no "types" block is configured (ngx_http_core_default_types).
 DEFAULT_TYPES: Mapping[str, str] = MappingProxyType(

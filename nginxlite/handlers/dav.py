@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
-import tempfile
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
@@ -79,6 +77,7 @@ def handle(ex: Exchange):
         if depth != "infinity":
             raise HttpError(400)
         try:
+            import shutil  # only here: a server that never deletes a folder never loads it
             shutil.rmtree(path.encode("latin-1"))
         except OSError as err:
             raise dav_error(err, 404) from None
@@ -94,6 +93,16 @@ def handle(ex: Exchange):
     return Response(204)
 
 
+def _create_temp(folder: bytes) -> tuple[int, bytes]:
+    """A new file of mode 0600 with a random name in ``folder``, opened for writing."""
+    while True:
+        path = os.path.join(folder, b".nginxlite-put-" + os.urandom(8).hex().encode())
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), path
+        except FileExistsError:
+            continue
+
+
 class PutBody:
     """Receives a PUT body into a temporary file; ``finish`` renames it into place."""
 
@@ -106,7 +115,7 @@ class PutBody:
         try:
             if ex.settings.create_full_put_path:
                 os.makedirs(folder, 0o700, exist_ok=True)
-            self.fd, self.temp = tempfile.mkstemp(prefix=b".nginxlite-put-", dir=folder)
+            self.fd, self.temp = _create_temp(folder)
         except OSError as err:
             raise HttpError(500 if err.errno in (errno.ENOENT, errno.ENOTDIR) else dav_error(err, 500).status) \
                 from None

@@ -14,11 +14,9 @@ Rules (nginx's ``ngx_http_special_response_handler``, nginx-semantics.md S12):
 
 from __future__ import annotations
 
-import traceback
-
 from nginxlite import __version__
 from nginxlite.config.model import REDIRECT_CODES
-from nginxlite.errors import HttpError
+from nginxlite.errors import HttpError, traceback_text
 from nginxlite.handlers.variables import expand
 from nginxlite.http.response import Response
 from nginxlite.http.status import CLOSE_CODES, error_page
@@ -28,7 +26,7 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
     from nginxlite.handlers.pipeline import internal_redirect, run_in
 
     if exc is not None:
-        ex.notes.append("".join(traceback.format_exception(exc)).rstrip())
+        ex.notes.append(traceback_text(exc))
     status = err.status
     settings = ex.settings
     if settings is not None and not ex.error_page_used:
@@ -57,7 +55,7 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
                 # The error page itself failed: its own status, built in, with no second error_page.
                 return builtin(ex, inner.status, inner.headers)
             except Exception as inner_exc:  # noqa: BLE001
-                ex.notes.append("".join(traceback.format_exception(inner_exc)).rstrip())
+                ex.notes.append(traceback_text(inner_exc))
                 break
             if page.overwrite:
                 response.status = page.overwrite

@@ -12,6 +12,9 @@ Rules:
   exits, SIGHUP reloads (a bad new config is logged and the old one keeps
   serving; listeners are opened and closed to match; open connections finish on
   the config they started with), SIGUSR1 reopens the logs.  SIGPIPE is ignored.
+- A reload parses in a child (``config.isolated``) whose answer pipe is read
+  through the reactor: serving goes on while the child loads, and a SIGHUP that
+  arrives meanwhile loads once more after it (the file may have changed since).
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ import sys
 import time
 
 from nginxlite import __version__
-from nginxlite.config import load_config
+from nginxlite.config.isolated import ChildLoad
 from nginxlite.config.model import COMBINED, AccessLog, Config, Settings
-from nginxlite.errors import ConfigError
+from nginxlite.errors import ConfigError, traceback_text
 from nginxlite.handlers.pipeline import ConnInfo
 from nginxlite.handlers.variables import value as variable_value
 from nginxlite.http.response import HttpDate, Response
@@ -153,6 +156,8 @@ class App:
         self._time_second = -1
         self._time_text = ""
         self.pid_written = False
+        self.loading: ChildLoad | None = None  # a reload in progress
+        self.reload_again = False
         self.open_logs(config)
 
     # -- start-up ---------------------------------------------------------------
@@ -237,6 +242,8 @@ class App:
         self.reactor.call_later(1.0, self.tick)
 
     def shutdown(self) -> None:
+        if self.loading is not None:  # the child meets a closed pipe and exits
+            self.loading.close()
         for listener in list(self.listeners.values()):
             listener.close()
         self.listeners.clear()
@@ -290,8 +297,7 @@ class App:
         self.logs.error(level, message)
 
     def on_loop_error(self, exc: BaseException, where: object) -> None:
-        import traceback
-        self.log_error("alert", "".join(traceback.format_exception(exc)).rstrip())
+        self.log_error("alert", traceback_text(exc))
         if isinstance(where, Connection):
             where.close()
 
@@ -359,13 +365,44 @@ class App:
             self.reactor.stop()
 
     def reload(self) -> None:
-        try:
-            config = load_config(self.conf_path, self.prefix, self.extra)
-        except ConfigError as err:
-            self.log_error("emerg", str(err))
-            self.out.write(f"nginxlite: [emerg] {err}\nnginxlite: reload failed, the old configuration keeps serving\n")
-            self.out.flush()
+        """SIGHUP: load the configuration again in a child; ``on_events`` takes its answer."""
+        if self.loading is not None:
+            self.reload_again = True
             return
+        try:
+            self.loading = ChildLoad(self.conf_path, self.prefix, self.extra)
+        except OSError as err:
+            self.reload_failed(f"fork() failed ({err.errno}: {os.strerror(err.errno)})")
+            return
+        self.reactor.register(self.loading.fd, EPOLLIN, self)
+
+    def on_events(self, mask: int) -> None:
+        """The reload child's answer pipe is readable (the App is that pipe's handler)."""
+        loading = self.loading
+        if loading is None or not loading.read():
+            return
+        self.reactor.unregister(loading.fd)
+        self.loading = None
+        try:
+            config = loading.result()
+        except ConfigError as err:
+            self.reload_failed(str(err))
+        except (OSError, RecursionError, MemoryError) as err:  # as the CLI reports them at start
+            self.reload_failed(f"{self.config.file}: {err}")
+        else:
+            if not self.stopping:
+                self.apply(config)
+        if self.reload_again and not self.stopping:
+            self.reload_again = False
+            self.reload()
+
+    def reload_failed(self, message: str) -> None:
+        self.log_error("emerg", message)
+        self.out.write(f"nginxlite: [emerg] {message}\nnginxlite: reload failed, the old configuration keeps serving\n")
+        self.out.flush()
+
+    def apply(self, config: Config) -> None:
+        """Serve ``config`` from now on: listeners, logs and pid file follow it."""
         wanted = self.wanted_listeners(config)
         for key in [k for k in self.listeners if k not in wanted]:
             self.listeners.pop(key).close()

@@ -407,3 +407,25 @@ def test_a_cached_small_file_is_never_served_stale(serve):
         path.chmod(0o644)
     path.unlink()
     assert get(running.port, "/a.txt").status == 404
+
+
+def test_error_log_stderr_is_the_stream_not_a_file(serve):
+    running = serve("error_log stderr notice;\nevents {}\n"
+                    "http { server { listen 127.0.0.1:PORT0; return 200 one; } }\n", name="nginx.conf")
+    running.signal(signal.SIGHUP)
+    line = running.read_line(b"[notice]")[-1]
+    assert re.fullmatch(rb"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[notice\] \d+#0: .*", line), line
+    assert not (running.root / "stderr").exists()
+
+
+def test_reloads_in_quick_succession_all_take_effect(serve):
+    """Each SIGHUP loads in a child; one that arrives during a load loads again after it."""
+    running = serve("server { listen 127.0.0.1:PORT0; return 200 one; }")
+    conf = running.root / "site.conf"
+    running.signal(signal.SIGHUP)
+    conf.write_text(conf.read_text().replace("one", "two"))
+    running.signal(signal.SIGHUP)
+    deadline = time.monotonic() + 15
+    while get(running.port, "/").body != b"two":
+        assert time.monotonic() < deadline, "the second reload never took effect"
+        running.read_line(b"configuration reloaded")

@@ -16,19 +16,10 @@ Rules:
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
-
 from nginxlite.errors import HttpError
-from nginxlite.http.response import FileBody, Response
+from nginxlite.http.response import FileBody, Response, parse_http_date
 
 _BOUNDARY = [0]
-
-
-def _date(value: str) -> int | None:
-    try:
-        return int(parsedate_to_datetime(value).timestamp())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
 
 
 def _etag_match(header: str, etag: str | None, weak: bool) -> bool:
@@ -53,7 +44,7 @@ def apply(request, response: Response, mtime: int, size: int) -> Response:
     etag = headers.get("ETag")
     ius = request.header("if-unmodified-since")
     if ius is not None:
-        when = _date(ius)
+        when = parse_http_date(ius)
         if when is not None and mtime > when:
             raise HttpError(412)
     if_match = request.header("if-match")
@@ -62,7 +53,7 @@ def apply(request, response: Response, mtime: int, size: int) -> Response:
     ims = request.header("if-modified-since")
     inm = request.header("if-none-match")
     if ims is not None or inm is not None:
-        modified = (ims is not None and _date(ims) != mtime) or (inm is not None and not _etag_match(inm, etag, True))
+        modified = (ims is not None and parse_http_date(ims) != mtime) or (inm is not None and not _etag_match(inm, etag, True))
         if not modified:
             if response.file is not None:
                 response.file.close()
@@ -76,7 +67,7 @@ def apply(request, response: Response, mtime: int, size: int) -> Response:
         if if_range.startswith('"') or if_range.startswith("W/"):
             if if_range != etag:
                 return response
-        elif _date(if_range) != mtime:
+        elif parse_http_date(if_range) != mtime:
             return response
     ranges = parse_ranges(header, size)
     if ranges is None:

@@ -7,7 +7,9 @@ Rules:
   ``Server``, ``Content-Length`` and ``Connection`` are added here and nowhere
   else, so every response has them (a ``prepared`` block already holds
   Content-Type and Content-Length: see ``handlers.filecache``).
-- Dates are formatted once per second (``HttpDate``).
+- Dates are formatted once per second (``HttpDate``) and parsed as nginx
+  parses them (``parse_http_date``: the three formats of RFC 9110 section 5.6.7,
+  weekday unchecked, anything after the time ignored).
 """
 
 from __future__ import annotations
@@ -83,6 +85,100 @@ def http_date(seconds: float) -> str:
             _DATES.clear()
         _DATES[key] = text
     return text
+
+
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_DIGITS = frozenset("0123456789")
+
+
+def parse_http_date(text: str) -> int | None:
+    """Seconds since the epoch for an HTTP date, or None where nginx's parser fails.
+
+    ``Sun, 06 Nov 1994 08:49:37 GMT`` (IMF-fixdate), ``Sunday, 06-Nov-94 08:49:37
+    GMT`` (RFC 850, years before 70 are 20xx) and ``Sun Nov  6 08:49:37 1994``
+    (asctime).  As nginx: the text before the first comma or space is not
+    checked, a month is told by as few letters as tell it apart, and nothing
+    after the time (or the asctime year) is looked at.
+    """
+    comma, space = text.find(","), text.find(" ")
+    asctime = space >= 0 and (comma < 0 or space < comma)
+    cut = space if asctime else comma
+    if cut < 0:
+        return None
+    rest = text[cut + 1:].lstrip(" ")
+    try:
+        if len(rest) < 18:
+            return None
+        if asctime:
+            month, rest = _month(rest), rest[4:]
+            if rest[0] == " ":
+                rest = rest[1:]
+            day_text = rest[:2] if rest[1] != " " else rest[:1]
+            rest = rest[len(day_text):]
+            if not _digits(day_text) or len(rest) < 14:
+                return None
+        else:
+            day_text, sep, rest = rest[:2], rest[2], rest[3:]
+            if not _digits(day_text) or sep not in " -" or (sep == " " and len(rest) < 17):
+                return None
+            month = _month(rest)
+            if rest[3] != sep:
+                return None
+            if sep == " ":
+                year_text, rest = rest[4:8], rest[8:]
+            else:
+                year_text, rest = rest[4:6], rest[6:]
+            if not _digits(year_text):
+                return None
+            year = int(year_text)
+            if sep == "-":
+                year += 2000 if year < 70 else 1900
+        clock = rest[:9]
+        if (clock[0] != " " or clock[3] != ":" or clock[6] != ":"
+                or not _digits(clock[1:3] + clock[4:6] + clock[7:9])):
+            return None
+        if asctime:
+            year_text = rest[10:14]
+            if rest[9] != " " or not _digits(year_text):
+                return None
+            year = int(year_text)
+    except IndexError:
+        return None
+    if month is None:
+        return None
+    day, hour, minute, second = int(day_text), int(clock[1:3]), int(clock[4:6]), int(clock[7:9])
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    if month == 1 and day == 29:
+        if year % 4 or (year % 100 == 0 and year % 400):
+            return None
+    elif day > _DAYS_IN_MONTH[month]:
+        return None
+    return (_days_before(year, month) + day - 1) * 86400 + hour * 3600 + minute * 60 + second
+
+
+def _digits(text: str) -> bool:
+    return bool(text) and _DIGITS.issuperset(text)
+
+
+def _month(word: str) -> int | None:
+    """nginx tells months apart by the first letter and, where needed, one more."""
+    first = word[0]
+    if first == "J":
+        return 0 if word[1] == "a" else 5 if word[2] == "n" else 6
+    if first == "M":
+        return 2 if word[2] == "r" else 4
+    if first == "A":
+        return 3 if word[1] == "p" else 7
+    return {"F": 1, "S": 8, "O": 9, "N": 10, "D": 11}.get(first)
+
+
+def _days_before(year: int, month: int) -> int:
+    """Days from 1970-01-01 to the first day of ``month`` (0-11) of ``year`` (proleptic Gregorian)."""
+    if month < 2:  # count years from March, so the leap day ends the year
+        year -= 1
+        month += 12
+    return 365 * year + year // 4 - year // 100 + year // 400 + (153 * (month - 2) + 2) // 5 - 719468
 
 
 def chunk(body: bytes) -> bytes:

@@ -17,14 +17,13 @@ from __future__ import annotations
 from nginxlite import __version__
 from nginxlite.config.model import REDIRECT_CODES
 from nginxlite.errors import HttpError, traceback_text
+from nginxlite.handlers import pipeline  # used at call time (pipeline imports this module)
 from nginxlite.handlers.variables import expand
 from nginxlite.http.response import Response
 from nginxlite.http.status import CLOSE_CODES, error_page
 
 
 def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
-    from nginxlite.handlers.pipeline import internal_redirect, run_in
-
     if exc is not None:
         ex.notes.append(traceback_text(exc))
     status = err.status
@@ -45,12 +44,12 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
                     named = ex.server.tree.named.get(target)
                     if named is None:
                         raise HttpError(404)
-                    response = run_in(ex, named)
+                    response = pipeline.run_in(ex, named)
                 else:
                     if not target.startswith("/"):
                         code = page.overwrite if page.overwrite in REDIRECT_CODES else 302
                         return builtin(ex, code, (("Location", target),))
-                    response = internal_redirect(ex, target)
+                    response = pipeline.internal_redirect(ex, target)
             except HttpError as inner:
                 # The error page itself failed: its own status, built in, with no second error_page.
                 return builtin(ex, inner.status, inner.headers)
@@ -77,8 +76,16 @@ def signature(settings) -> str:
     return f"nginxlite/{__version__}"
 
 
+_PREPARED: dict[bytes, bytes] = {}  # page -> its Content-Type and Content-Length lines
+
+
 def builtin(ex, status: int, headers=()) -> Response:
     body = error_page(status, signature(ex.settings))
+    if body and not headers:  # the usual 404 or 403: header lines prepared once per page
+        prepared = _PREPARED.get(body)
+        if prepared is None:
+            prepared = _PREPARED[body] = b"Content-Type: text/html\r\nContent-Length: %d\r\n" % len(body)
+        return Response(status, [], body, close=status in CLOSE_CODES, prepared=prepared)
     hdrs = list(headers)
     if body:
         hdrs.insert(0, ("Content-Type", "text/html"))

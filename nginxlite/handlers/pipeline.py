@@ -26,7 +26,7 @@ from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Set
 from nginxlite.config.vhosts import VirtualHosts, validate_host
 from nginxlite.errors import HttpError
 from nginxlite.handlers import dav, static
-from nginxlite.handlers.errors import finish
+from nginxlite.handlers import errors  # errors imports this module too: use its names at call time
 from nginxlite.handlers.variables import expand
 from nginxlite.http.parser import Request
 from nginxlite.http.response import Response
@@ -134,9 +134,9 @@ def _guarded(ex: Exchange, fn, *args):
     try:
         response = fn(*args)
     except HttpError as err:
-        response = finish(ex, err)
+        response = errors.finish(ex, err)
     except Exception as exc:  # noqa: BLE001 - one request's bug must not take the server down
-        response = finish(ex, HttpError(500), exc)
+        response = errors.finish(ex, HttpError(500), exc)
     if isinstance(response, Response) and ex.settings is not None and ex.settings.add_header:
         add_headers(ex, response)
     return response

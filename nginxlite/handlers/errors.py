@@ -69,11 +69,14 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
     return builtin(ex, status, err.headers)
 
 
+_SIGNATURE = f"nginxlite/{__version__}"
+
+
 def signature(settings) -> str:
     """``nginxlite/VERSION``, or ``nginxlite`` with ``server_tokens off``."""
     if settings is not None and settings.server_tokens == "off":
         return "nginxlite"
-    return f"nginxlite/{__version__}"
+    return _SIGNATURE
 
 
 _PREPARED: dict[bytes, bytes] = {}  # page -> its Content-Type and Content-Length lines

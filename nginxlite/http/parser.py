@@ -336,10 +336,12 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
     if not (target[0] == "/" or target[:7].lower() == "http://" or target[:8].lower() == "https://"):
         raise ProtocolError(400, "invalid request target")
 
-    headers = _usual_headers(rest, limits) if rest else []
-    if headers is None:
+    fast = _usual_headers(rest, limits) if rest else ([], {})
+    if fast is None:
         headers = _checked_headers(head.split("\n")[1:], limits)
-    index = index_fields(headers)
+        index = index_fields(headers)
+    else:
+        headers, index = fast
     host = index.get("host")
     length = index.get("content-length")
     if length is not None:
@@ -382,15 +384,17 @@ def index_fields(headers: list[tuple[str, str]], strict: bool = True) -> dict[st
     return index
 
 
-def _usual_headers(rest: str, limits: Limits) -> list[tuple[str, str]] | None:
+def _usual_headers(rest: str, limits: Limits) -> tuple[list[tuple[str, str]], dict[str, str]] | None:
     """The fast path for the usual head: CRLF lines of "token: value", well within
-    the limits.  None when anything is unusual: ``_checked_headers`` decides then."""
+    the limits; the fields and their index (``index_fields``).  None when anything is
+    unusual: ``_checked_headers`` decides then."""
     count = rest.count("\n")
     if (len(rest) + 2 > limits.total or len(rest) > limits.line or count >= limits.headers or "\0" in rest
             or rest.count("\r") != count or rest.count("\r\n") != count):
         return None
     names = _NAMES
     headers = []
+    index = {}
     for line in rest.split("\r\n"):
         name, colon, value = line.partition(":")
         key = names.get(name)
@@ -402,8 +406,12 @@ def _usual_headers(rest: str, limits: Limits) -> list[tuple[str, str]] | None:
                 names[name] = key
         if not colon:
             return None
-        headers.append((key, value.strip(" \t")))
-    return headers
+        value = value.strip(" \t")
+        headers.append((key, value))
+        index[key] = value
+    if len(index) < len(headers):  # a repeated field: joined, or refused (Host, Content-Length)
+        index = index_fields(headers)
+    return headers, index
 
 
 def _checked_headers(lines: list[str], limits: Limits) -> list[tuple[str, str]]:

@@ -9,8 +9,9 @@ Rules:
   inherited buffer flushed twice).
 - Signals are blocked across ``fork``.  The child restores default dispositions
   and drops the server's wakeup fd before unblocking, so a signal never reaches
-  the server's loop through the child; the child touches no inherited
-  descriptor but its end of the pipe.
+  the server's loop through the child.  It closes every inherited descriptor but
+  stdin/stdout/stderr and its end of the pipe at once: a socket the server closes
+  while the child runs must send its FIN then, not when the child exits.
 - Start-up reads the answer blocking (``load``: nothing is served yet); a reload
   inside the running server reads it through epoll (``ChildLoad`` is the pipe's
   handler state, non-blocking).
@@ -109,6 +110,10 @@ def _fork_loader(file: str, prefix: str | None, extra: str | None) -> tuple[int,
 def _child(out: int, mask, file: str, prefix: str | None, extra: str | None) -> None:
     try:
         signal.set_wakeup_fd(-1)
+        # The server's sockets, pipes, epoll and logs: the child's copies would keep a
+        # connection the server closes from sending its FIN until the child exits.
+        os.closerange(3, out)
+        os.closerange(out + 1, os.sysconf("SC_OPEN_MAX"))
         for signum in signal.valid_signals():
             handler = signal.getsignal(signum)
             if callable(handler) or handler is None:

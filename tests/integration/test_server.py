@@ -429,3 +429,34 @@ def test_reloads_in_quick_succession_all_take_effect(serve):
     while get(running.port, "/").body != b"two":
         assert time.monotonic() < deadline, "the second reload never took effect"
         running.read_line(b"configuration reloaded")
+
+
+def test_serving_goes_on_while_a_reload_loads_and_closed_connections_end_at_once(serve):
+    """The reload child holds none of the server's sockets: a connection the server
+    closes while the child is still loading gets its FIN at once, not when the child ends."""
+    running = serve("server { listen 127.0.0.1:PORT0; return 200 one; }\ninclude ROOT/extra/*.conf;\n",
+                    files={"extra/a.conf": "\n"})
+    fifo = running.root / "extra" / "b.conf"
+    os.mkfifo(fifo)  # the child's load blocks reading this include until we close it
+    with socket.create_connection(("127.0.0.1", running.port), timeout=5) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # accepted before the fork
+        assert sock.recv(65536).endswith(b"one")
+        running.signal(signal.SIGHUP)
+        deadline = time.monotonic() + 15
+        while True:  # opening the fifo for writing succeeds once the child is reading it
+            try:
+                writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the reload child never opened the include"
+                time.sleep(0.01)
+        try:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            data = b""
+            while chunk := sock.recv(65536):  # socket.timeout here: the child kept the socket open
+                data += chunk
+            assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"one")
+        finally:
+            os.close(writer)  # the child reads end of file and finishes its load
+    running.read_line(b"configuration reloaded")
+    assert get(running.port, "/").body == b"one"

@@ -59,7 +59,7 @@ class ChildLoad:
         self.close()
         try:
             answer = pickle.loads(b"".join(self.chunks))
-        except Exception:
+        except Exception:  # noqa: BLE001 - a truncated or empty answer (the child died)
             answer = ConfigError(f"the configuration loader (pid {self.pid}) ended without an answer")
         if isinstance(answer, BaseException):
             raise answer
@@ -125,12 +125,12 @@ def _child(out: int, mask, file: str, prefix: str | None, extra: str | None) -> 
         try:
             from nginxlite.config.loader import load_config
             answer: object = load_config(file, prefix, extra)
-        except BaseException as err:  # every failure is the server's to report
+        except BaseException as err:  # noqa: BLE001 - every failure is the server's to report
             answer = err
         sys.setrecursionlimit(_PICKLE_DEPTH)  # pickling recurses once per level of the model
         try:
             data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - an answer that cannot cross is reported
             data = pickle.dumps(ConfigError(f"the configuration loader failed: cannot send "
                                             f"{type(answer).__name__} ({str(err)[:200]})"))
         view = memoryview(data)

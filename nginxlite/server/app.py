@@ -15,6 +15,8 @@ Rules:
 - A reload parses in a child (``config.isolated``) whose answer pipe is read
   through the reactor: serving goes on while the child loads, and a SIGHUP that
   arrives meanwhile loads once more after it (the file may have changed since).
+  A child that has not answered in ``RELOAD_TIMEOUT`` is killed and the reload
+  reported as failed.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from nginxlite.server.loop import EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
 
 BACKLOG = 511
 ACCEPT_PAUSE = 0.1
+RELOAD_TIMEOUT = 60.0  # seconds a reload child may take before it is killed
 EPOLLET = 1 << 31
 CLIENT_MASK = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
 _WILDCARDS = {"0.0.0.0", "::"}
@@ -157,6 +160,7 @@ class App:
         self._time_text = ""
         self.pid_written = False
         self.loading: ChildLoad | None = None  # a reload in progress
+        self.loading_timer = None
         self.reload_again = False
         self.open_logs(config)
 
@@ -242,8 +246,7 @@ class App:
         self.reactor.call_later(1.0, self.tick)
 
     def shutdown(self) -> None:
-        if self.loading is not None:  # the child meets a closed pipe and exits
-            self.loading.close()
+        self.abandon_loading()
         for listener in list(self.listeners.values()):
             listener.close()
         self.listeners.clear()
@@ -375,14 +378,13 @@ class App:
             self.reload_failed(f"fork() failed ({err.errno}: {os.strerror(err.errno)})")
             return
         self.reactor.register(self.loading.fd, EPOLLIN, self)
+        self.loading_timer = self.reactor.call_later(RELOAD_TIMEOUT, self.reload_timed_out)
 
     def on_events(self, mask: int) -> None:
         """The reload child's answer pipe is readable (the App is that pipe's handler)."""
-        loading = self.loading
-        if loading is None or not loading.read():
+        if self.loading is None or not self.loading.read():
             return
-        self.reactor.unregister(loading.fd)
-        self.loading = None
+        loading = self.end_loading()
         try:
             config = loading.result()
         except ConfigError as err:
@@ -392,6 +394,37 @@ class App:
         else:
             if not self.stopping:
                 self.apply(config)
+        self.reload_if_asked_meanwhile()
+
+    def reload_timed_out(self) -> None:
+        """A child that has not answered in RELOAD_TIMEOUT (an include that blocks, a hung
+        file system) is killed: the running configuration stays, and reloads work again."""
+        pid = self.abandon_loading()
+        if pid:
+            self.reload_failed(f"the configuration loader (pid {pid}) did not answer in {RELOAD_TIMEOUT:g} s")
+            self.reload_if_asked_meanwhile()
+
+    def abandon_loading(self) -> int:
+        """Kill the reload child, if one runs (reaped by ``reap``); its pid, else 0."""
+        loading = self.end_loading()
+        if loading is None:
+            return 0
+        try:
+            os.kill(loading.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        loading.close()
+        return loading.pid
+
+    def end_loading(self) -> ChildLoad | None:
+        loading, self.loading = self.loading, None
+        if loading is not None:
+            self.reactor.unregister(loading.fd)
+            self.reactor.cancel(self.loading_timer)
+            self.loading_timer = None
+        return loading
+
+    def reload_if_asked_meanwhile(self) -> None:
         if self.reload_again and not self.stopping:
             self.reload_again = False
             self.reload()

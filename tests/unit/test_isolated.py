@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import select
 import signal
@@ -122,3 +123,33 @@ def test_the_serving_process_never_imports_lark(conf):
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "Config []"
+
+
+def test_a_reload_child_that_never_answers_is_killed(tmp_path, monkeypatch):
+    """An include that blocks (here a fifo nobody writes) holds the child, not the server:
+    after RELOAD_TIMEOUT the child is killed and the reload reported as failed."""
+    from nginxlite.server import app as app_module
+
+    (tmp_path / "extra").mkdir()
+    conf = tmp_path / "site.conf"
+    conf.write_text(f"server {{ listen 127.0.0.1:1; return 200 one; }}\ninclude {tmp_path}/extra/*.conf;\n")
+    app = app_module.App(load_config(str(conf), str(tmp_path)), str(conf), str(tmp_path), out=io.StringIO())
+    os.mkfifo(tmp_path / "extra" / "b.conf")
+    monkeypatch.setattr(app_module, "RELOAD_TIMEOUT", 0.2)
+    failures = []
+
+    def failed(message):
+        failures.append(message)
+        app.reactor.stop()
+
+    app.reload_failed = failed
+    try:
+        app.reload()
+        pid = app.loading.pid
+        app.reactor.call_later(30, app.reactor.stop)  # a bound on the test, not a wait
+        app.reactor.run()
+        assert failures == [f"the configuration loader (pid {pid}) did not answer in 0.2 s"]
+        assert app.loading is None
+        assert os.waitpid(pid, 0)[1] == signal.SIGKILL
+    finally:
+        app.shutdown()

@@ -25,6 +25,7 @@ import os
 import pickle
 import signal
 import sys
+import warnings
 
 from nginxlite.config.model import Config
 from nginxlite.errors import ConfigError
@@ -58,7 +59,9 @@ class ChildLoad:
         """The loaded model; raises what the load raised (``ConfigError``, ``OSError``...)."""
         self.close()
         try:
-            answer = pickle.loads(b"".join(self.chunks))
+            with warnings.catch_warnings():  # recompiling the regexes repeats the child's warnings
+                warnings.simplefilter("ignore")
+                answer = pickle.loads(b"".join(self.chunks))
         except Exception:  # noqa: BLE001 - a truncated or empty answer (the child died)
             answer = ConfigError(f"the configuration loader (pid {self.pid}) ended without an answer")
         if isinstance(answer, BaseException):

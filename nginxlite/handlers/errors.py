@@ -17,7 +17,7 @@ from __future__ import annotations
 from nginxlite import __version__
 from nginxlite.config.model import REDIRECT_CODES
 from nginxlite.errors import HttpError, traceback_text
-from nginxlite.handlers import pipeline  # used at call time (pipeline imports this module)
+from nginxlite.handlers import pipeline  # imports this module: used at call time
 from nginxlite.handlers.variables import expand
 from nginxlite.http.response import Response
 from nginxlite.http.status import CLOSE_CODES, error_page

@@ -25,12 +25,13 @@ from nginxlite.config.locations import find
 from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Settings
 from nginxlite.config.vhosts import VirtualHosts, validate_host
 from nginxlite.errors import HttpError
-from nginxlite.handlers import dav, static
-from nginxlite.handlers import errors  # errors imports this module too: use its names at call time
+from nginxlite.handlers import dav, errors, static
 from nginxlite.handlers.variables import expand
 from nginxlite.http.parser import Request
 from nginxlite.http.response import Response
 from nginxlite.http.uri import BadUri, normalize_path, split_target
+
+# (dav, errors and static import this module too: their names are used at call time.)
 
 MAX_REDIRECTS = 10
 # Methods nginxlite implements; any other is 501 (SPEC §5).  TRACE and CONNECT: 405.

@@ -45,7 +45,7 @@ def apply(request, response: Response, mtime: int, size: int) -> Response:
     ius = request.header("if-unmodified-since")
     if ius is not None:
         when = parse_http_date(ius)
-        if when is not None and mtime > when:
+        if when is None or mtime > when:  # nginx: a date it cannot read is never "unmodified since"
             raise HttpError(412)
     if_match = request.header("if-match")
     if if_match is not None and not _etag_match(if_match, etag, weak=False):

@@ -98,7 +98,9 @@ _TOKEN = re.compile(r"[!#$%&'*+.^`|~0-9A-Za-z-]+")
 # Header names already found valid (token, no underscore) -> their lower-case key.
 _NAMES: dict[str, str] = {}
 _MAX_NAMES = 1024
-_SINGLE = frozenset({"host", "content-length"})  # fields that may not repeat
+# Fields nginx 1.22 takes once: a second one is a 400 ("client sent duplicate header line").
+_SINGLE = frozenset({"host", "content-length", "transfer-encoding", "expect", "authorization", "if-match",
+                     "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "content-range"})
 # The headers that make a static response conditional (ranges.apply reads them).
 _CONDITIONAL = frozenset({"range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since",
                           "if-range"})
@@ -372,7 +374,7 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
 
 def index_fields(headers: list[tuple[str, str]], strict: bool = True) -> dict[str, str]:
     """Field name -> value, repeated fields joined with ", " (RFC 9110 §5.3).  ``strict``:
-    a second Host or Content-Length is a 400, as nginx."""
+    a second field of those nginx takes once (``_SINGLE``) is a 400, as nginx."""
     index: dict[str, str] = {}
     for key, value in headers:
         if key in index:
@@ -443,7 +445,7 @@ def _checked_headers(lines: list[str], limits: Limits) -> list[tuple[str, str]]:
             continue  # nginx's underscores_in_headers off
         key = name.lower()
         value = value.strip(" \t")
-        if key in ("host", "content-length"):  # nginx rejects these as each line is read
+        if key in _SINGLE:  # nginx rejects these as each line is read
             if key in seen:
                 raise ProtocolError(400, f"duplicate {name} header")
             if key == "content-length" and (not value.isascii() or not value.isdigit() or len(value) > 18):

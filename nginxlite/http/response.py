@@ -89,6 +89,7 @@ def http_date(seconds: float) -> str:
 
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _DIGITS = frozenset("0123456789")
+_WRAP = 1 << 64
 
 
 def parse_http_date(text: str) -> int | None:
@@ -154,7 +155,14 @@ def parse_http_date(text: str) -> int | None:
             return None
     elif day > _DAYS_IN_MONTH[month]:
         return None
-    return (_days_before(year, month) + day - 1) * 86400 + hour * 3600 + minute * 60 + second
+    # nginx counts days from March 1 of year 0 (so the leap day ends a year) in unsigned
+    # 64-bit arithmetic: January and February of year 0 wrap around, as there.
+    if month < 2:
+        month += 12
+        year = (year - 1) % _WRAP
+    days = 365 * year + year // 4 - year // 100 + year // 400 + 367 * (month - 1) // 12 - 30 + day - 1 - 719468
+    seconds = (days * 86400 + hour * 3600 + minute * 60 + second) % _WRAP
+    return seconds - _WRAP if seconds >= _WRAP >> 1 else seconds
 
 
 def _digits(text: str) -> bool:
@@ -171,14 +179,6 @@ def _month(word: str) -> int | None:
     if first == "A":
         return 3 if word[1] == "p" else 7
     return {"F": 1, "S": 8, "O": 9, "N": 10, "D": 11}.get(first)
-
-
-def _days_before(year: int, month: int) -> int:
-    """Days from 1970-01-01 to the first day of ``month`` (0-11) of ``year`` (proleptic Gregorian)."""
-    if month < 2:  # count years from March, so the leap day ends the year
-        year -= 1
-        month += 12
-    return 365 * year + year // 4 - year // 100 + year // 400 + (153 * (month - 2) + 2) // 5 - 719468
 
 
 def chunk(body: bytes) -> bytes:

@@ -211,6 +211,17 @@ CASES = {
     "bad Content-Length": b"POST /text HTTP/1.1\r\nHost: a.test\r\nContent-Length: abc\r\n\r\n",
     "unknown transfer coding": b"POST /text HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: gzip\r\n\r\n",
     "header name with space": b"GET / HTTP/1.1\r\nHost: a.test\r\nBad Name: x\r\n\r\n",
+    "two If-Modified-Since headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nIf-Modified-Since: Tue, 02 Jan 2024 03:04:05 GMT\r\nIf-Modified-Since: Tue, 02 Jan 2024 03:04:05 GMT\r\nConnection: close\r\n\r\n",
+    "two If-Unmodified-Since headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nIf-Unmodified-Since: Tue, 02 Jan 2024 03:04:05 GMT\r\nIf-Unmodified-Since: Tue, 02 Jan 2024 03:04:05 GMT\r\nConnection: close\r\n\r\n",
+    "two If-Range headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nIf-Range: \"x\"\r\nIf-Range: \"x\"\r\nConnection: close\r\n\r\n",
+    "two If-Match headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nIf-Match: *\r\nIf-Match: *\r\nConnection: close\r\n\r\n",
+    "two If-None-Match headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nIf-None-Match: \"x\"\r\nIf-None-Match: \"x\"\r\nConnection: close\r\n\r\n",
+    "two Transfer-Encoding headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+    "two Expect headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nExpect: 100-continue\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+    "two Authorization headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nAuthorization: Basic eA==\r\nAuthorization: Basic eA==\r\nConnection: close\r\n\r\n",
+    "two Content-Range headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nContent-Range: bytes 0-1/2\r\nContent-Range: bytes 0-1/2\r\nConnection: close\r\n\r\n",
+    "two Accept headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nAccept: text/plain\r\nAccept: text/plain\r\nConnection: close\r\n\r\n",
+    "two User-Agent headers": b"GET /plain.txt HTTP/1.1\r\nHost: a.test\r\nUser-Agent: a\r\nUser-Agent: a\r\nConnection: close\r\n\r\n",
 }
 
 _PAGE = re.compile(rb"(<title>|<h1>)(\d{3})[^<]*(</title>|</h1>)")

@@ -389,6 +389,7 @@ CASES: dict[str, bytes] = {
     "If-Modified-Since hour 24": req("/range.txt", extra="If-Modified-Since: Tue, 02 Jan 2024 24:04:05 GMT\r\n"),
     "If-Modified-Since 31 Feb": req("/range.txt", extra="If-Modified-Since: Sat, 31 Feb 2024 03:04:05 GMT\r\n"),
     "If-Modified-Since truncated": req("/range.txt", extra="If-Modified-Since: Tue, 02 Jan 2024 03:04\r\n"),
+    "If-Unmodified-Since garbage": req("/range.txt", extra="If-Unmodified-Since: yesterday\r\n"),
     "If-Unmodified-Since asctime older": req("/range.txt", extra="If-Unmodified-Since: Mon Jan  1 03:04:05 2024\r\n"),
     "If-Range RFC 850 exact": req("/range.txt", extra="Range: bytes=0-4\r\nIf-Range: Tuesday, 02-Jan-24 03:04:05 GMT\r\n"),
     "If-None-Match own ETag": req("/range.txt", extra=f"If-None-Match: {with_etag('/range.txt')}\r\n"),

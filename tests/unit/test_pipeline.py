@@ -36,9 +36,9 @@ def test_an_exception_in_a_handler_is_a_500_with_its_traceback(answer, monkeypat
     assert "Traceback" in ex.notes[0] and "ZeroDivisionError: bug" in ex.notes[0]
 
 
-def test_internal_redirect_loop_is_a_500(answer):
+def test_internal_redirect_loop_is_a_500(answer, tmp_path):
     response, _ = answer("server { listen 8080; root ROOT; index /loop/; location /loop/ { index /loop/; } }"
-                         .replace("ROOT", "/nonexistent"), "GET /loop/ HTTP/1.1\r\nHost: x")
+                         .replace("ROOT", str(tmp_path / "missing")), "GET /loop/ HTTP/1.1\r\nHost: x")
     assert response.status == 500
 
 
@@ -49,8 +49,8 @@ def test_missing_host_uses_the_server_for_the_empty_name(answer):
     assert (response.status, response.body) == (200, b"e")
 
 
-def test_access_rules(answer):
-    conf = ("server { listen 8080; root /nonexistent; location / { allow 10.0.0.0/8; deny all; }"
+def test_access_rules(answer, tmp_path):
+    conf = (f"server {{ listen 8080; root {tmp_path / 'missing'}; location / {{ allow 10.0.0.0/8; deny all; }}"
             " location /v6 { allow ::1; deny all; } location /ret { deny all; return 200 x; } }")
     assert answer(conf, "GET / HTTP/1.1\r\nHost: x")[0].status == 404  # allowed, then no such file
     assert answer(conf, "GET /v6 HTTP/1.1\r\nHost: x")[0].status == 403

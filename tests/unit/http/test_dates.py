@@ -30,6 +30,8 @@ T = 784111777  # Sun, 06 Nov 1994 08:49:37 GMT (RFC 9110's example)
     ("Thursday, 01-Jan-70 00:00:00 GMT", 0),
     ("Monday, 01-Jan-69 00:00:00 GMT", calendar.timegm((2069, 1, 1, 0, 0, 0))),  # two-digit years before 70 are 20xx
     ("Mon, 00 Jan 2024 00:00:00 GMT", 1703980800),  # day 0 counts back, as nginx's arithmetic
+    ("Wed, 01 Mar 0000 00:00:00 GMT", -62162035200),
+    ("Sat, 01 Jan 0000 00:00:00 GMT", -62167208832),  # nginx's unsigned year wraps before March of year 0
 ])
 def test_accepted(text, expected):
     assert parse_http_date(text) == expected

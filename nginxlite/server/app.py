@@ -392,7 +392,7 @@ class App:
         except (OSError, RecursionError, MemoryError) as err:  # as the CLI reports them at start
             self.reload_failed(f"{self.config.file}: {err}")
         else:
-            if not self.stopping:
+            if not self.stopping and self.reactor.running:  # a stop in the same batch wins
                 self.apply(config)
         self.reload_if_asked_meanwhile()
 

@@ -177,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, RecursionError, MemoryError) as err:  # a hostile config must not crash us
         _err(f"[emerg] {conf}: {err}")
         return 1
+    except KeyboardInterrupt:  # Ctrl-C while loading (an include that blocks): quietly, as a signal
+        return 128 + signal.SIGINT
     _print_warnings(config.warnings)
     conf_path, conf = conf, config.file  # the OS path for reloads; latin-1 text for messages
 

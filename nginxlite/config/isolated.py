@@ -77,8 +77,14 @@ class ChildLoad:
 def load(file: str, prefix: str | None = None, extra: str | None = None) -> Config:
     """``load_config`` in a child, waiting for it (start-up, before anything is served)."""
     child = ChildLoad(file, prefix, extra)
-    os.set_blocking(child.fd, True)
-    child.read()
+    try:
+        os.set_blocking(child.fd, True)
+        child.read()
+    except BaseException:  # interrupted (Ctrl-C): the child, maybe blocked on an include, goes too
+        os.kill(child.pid, signal.SIGKILL)
+        child.close()
+        _reap(child.pid)
+        raise
     try:
         return child.result()
     finally:

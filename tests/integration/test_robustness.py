@@ -246,3 +246,50 @@ def test_request_and_fin_in_one_burst_are_answered_and_closed(serve):
             sock.shutdown(socket.SHUT_WR)
             data, _ = wait_closed(sock, 10)
         assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"INDEX\n")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def test_ctrl_c_during_a_blocked_start_up_load_exits_quietly_and_leaves_no_loader(tmp_path):
+    """An include that blocks (a fifo) holds the loading child; SIGINT to the server alone
+    ends both, with no traceback and 128 + SIGINT as the exit code."""
+    import subprocess
+    import sys
+
+    from helpers import CHILD_ENV
+    from servers import REPO
+
+    os.mkfifo(tmp_path / "blocks.conf")
+    (tmp_path / "site.conf").write_text(f"server {{ listen 127.0.0.1:1; }}\ninclude {tmp_path}/blocks.conf;\n")
+    proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-c", str(tmp_path / "site.conf"), "-p", str(tmp_path)],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=CHILD_ENV,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    loaders: list[int] = []
+    try:
+        deadline = time.monotonic() + 15
+        while not (loaders := _children(proc.pid)):
+            assert time.monotonic() < deadline and proc.poll() is None, "no loading child appeared"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        left = [pid for pid in loaders if os.path.exists(f"/proc/{pid}")]
+        for pid in left:  # a regression must not leave a blocked child behind
+            os.kill(pid, signal.SIGKILL)
+    assert proc.returncode == 128 + signal.SIGINT
+    assert b"Traceback" not in out
+    assert not left

@@ -30,7 +30,7 @@ import time
 
 from nginxlite import __version__
 from nginxlite.config.isolated import ChildLoad
-from nginxlite.config.model import COMBINED, AccessLog, Config, Settings
+from nginxlite.config.model import COMBINED, AccessLog, Config
 from nginxlite.errors import ConfigError, traceback_text
 from nginxlite.handlers.pipeline import ConnInfo
 from nginxlite.handlers.variables import value as variable_value
@@ -45,8 +45,6 @@ RELOAD_TIMEOUT = 60.0  # seconds a reload child may take before it is killed
 EPOLLET = 1 << 31
 CLIENT_MASK = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
 _WILDCARDS = {"0.0.0.0", "::"}
-_SERVER_HEADER = f"nginxlite/{__version__}"
-_SERVER_HEADER_OFF = "nginxlite"
 
 
 class Stats:
@@ -292,9 +290,6 @@ class App:
             self.reactor.stop()
 
     # -- logging ------------------------------------------------------------------
-
-    def server_header(self, settings: Settings) -> str:
-        return _SERVER_HEADER_OFF if settings.server_tokens == "off" else _SERVER_HEADER
 
     def log_error(self, level: str, message: str) -> None:
         self.logs.error(level, message)

@@ -25,9 +25,18 @@ import socket
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
+from nginxlite.handlers.errors import signature
 from nginxlite.handlers.pipeline import ConnInfo, Exchange, end_body, feed_body, respond
 from nginxlite.http.parser import (
-    CONNECTION_CLOSED, END_OF_MESSAGE, NEED_DATA, PAUSED, Data, Limits, ProtocolError, Request, RequestReader,
+    CONNECTION_CLOSED,
+    END_OF_MESSAGE,
+    NEED_DATA,
+    PAUSED,
+    Data,
+    Limits,
+    ProtocolError,
+    Request,
+    RequestReader,
 )
 from nginxlite.http.response import FileBody, Response, chunk, head_bytes
 from nginxlite.server.loop import EPOLLERR, EPOLLIN, EPOLLRDHUP
@@ -277,7 +286,7 @@ class Connection:
         ka_header = None
         if keep and settings.keepalive_header is not None:
             ka_header = f"timeout={int(settings.keepalive_header)}"
-        server = self.app.server_header(settings)
+        server = signature(settings)  # the Server header is the pages' signature
         head = head_bytes(response, self.app.date.now(), server, keep, ka_header, chunks)
         self.keep_alive = keep
         self.response = response

@@ -43,6 +43,10 @@ def test_the_child_loads_the_same_model(conf, tmp_path):
     assert [loc.name for loc in there.servers[0].locations] == [loc.name for loc in here.servers[0].locations]
     assert there.files == here.files
     assert set(there.vhosts) == set(here.vhosts)
+    assert repr(there) == repr(here)  # every field of every server, location and setting
+    # objects shared in the model stay shared: an address's servers are the config's servers
+    assert there.addresses[0].servers[0] is there.servers[0]
+    assert next(iter(there.vhosts.values())).address.default is there.servers[0]
 
 
 def test_a_config_error_crosses_with_its_position_and_warnings(tmp_path):

@@ -38,9 +38,10 @@ _PICKLE_DEPTH = 20_000
 class ChildLoad:
     """One load running in a child; ``fd`` is the read end of its answer pipe."""
 
-    def __init__(self, file: str, prefix: str | None, extra: str | None) -> None:
+    def __init__(self, file: str, prefix: str | None, extra: str | None, child_mask=None) -> None:
+        """``child_mask``: the signal mask the child runs with (default: the caller's)."""
         self.chunks: list[bytes] = []
-        self.pid, self.fd = _fork_loader(file, prefix, extra)
+        self.pid, self.fd = _fork_loader(file, prefix, extra, child_mask)
 
     def read(self) -> bool:
         """Read what the pipe holds; True once the child closed it (the answer is whole)."""
@@ -76,8 +77,15 @@ class ChildLoad:
 
 def load(file: str, prefix: str | None = None, extra: str | None = None) -> Config:
     """``load_config`` in a child, waiting for it (start-up, before anything is served)."""
-    child = ChildLoad(file, prefix, extra)
+    # Signals stay blocked until the child is known here, so a Ctrl-C always finds it.
+    unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
     try:
+        child = ChildLoad(file, prefix, extra, unblocked)
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)  # a pending Ctrl-C is raised here
         os.set_blocking(child.fd, True)
         child.read()
     except BaseException:  # interrupted (Ctrl-C): the child, maybe blocked on an include, goes too
@@ -98,7 +106,7 @@ def _reap(pid: int) -> None:
         pass
 
 
-def _fork_loader(file: str, prefix: str | None, extra: str | None) -> tuple[int, int]:
+def _fork_loader(file: str, prefix: str | None, extra: str | None, child_mask) -> tuple[int, int]:
     read_end, write_end = os.pipe2(os.O_CLOEXEC)
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
     try:
@@ -109,7 +117,7 @@ def _fork_loader(file: str, prefix: str | None, extra: str | None) -> tuple[int,
         os.close(write_end)
         raise
     if pid == 0:
-        _child(write_end, blocked, file, prefix, extra)  # never returns
+        _child(write_end, blocked if child_mask is None else child_mask, file, prefix, extra)  # never returns
     signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     os.close(write_end)
     os.set_blocking(read_end, False)

@@ -81,9 +81,10 @@ def test_an_answer_that_cannot_be_pickled_is_reported(conf, monkeypatch):
         isolated.load(str(conf))
 
 
-def test_the_child_neither_keeps_the_servers_signal_handlers_nor_its_wakeup_fd(conf, monkeypatch):
+def test_the_child_keeps_neither_the_servers_signal_handlers_nor_its_wakeup_fd(conf, monkeypatch):
     def what_the_child_sees(*args):
-        return (signal.getsignal(signal.SIGUSR2) == signal.SIG_DFL, signal.set_wakeup_fd(-1))
+        return (signal.getsignal(signal.SIGUSR2) == signal.SIG_DFL, signal.set_wakeup_fd(-1),
+                signal.pthread_sigmask(signal.SIG_BLOCK, []))
 
     monkeypatch.setattr(loader, "load_config", what_the_child_sees)
     r, w = os.pipe()
@@ -91,7 +92,9 @@ def test_the_child_neither_keeps_the_servers_signal_handlers_nor_its_wakeup_fd(c
     previous = signal.signal(signal.SIGUSR2, lambda *a: None)
     old_fd = signal.set_wakeup_fd(w)
     try:
-        assert isolated.load(str(conf)) == (True, -1)
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        assert isolated.load(str(conf)) == (True, -1, mask)  # the mask is the server's, not all-blocked
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == mask
         assert signal.set_wakeup_fd(w) == w  # the server's own handlers are untouched
     finally:
         signal.set_wakeup_fd(old_fd)

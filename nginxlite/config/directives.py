@@ -801,6 +801,8 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("dav_methods", Ctx.HSL, A.MORE1, dav_methods, "WebDAV methods allowed: PUT DELETE MKCOL.", "off"),
     _S("create_full_put_path", Ctx.HSL, A.FLAG, flag_slot, "PUT creates missing folders.", "off"),
     _S("etag", Ctx.HSL, A.FLAG, flag_slot, "ETag header on static files.", "on"),
+    _S("log_not_found", Ctx.HSL, A.FLAG, flag_slot,
+       "Write a missing file (404) to the error log, as nginx's `open() \"...\" failed` line.", "on"),
     _S("add_header", Ctx.HSL | Ctx.IF, A.TAKE23, add_header, "Adds a response header."),
     _S("stub_status", Ctx.SL, A.NOARGS | A.TAKE1, stub_status, "Basic status information."),
     # limits and timeouts
@@ -884,7 +886,7 @@ _add(Kind.IGNORED, ignored, _IGNORED_HELP, (
     ("client_header_buffer_size", Ctx.HS, A.TAKE1), ("connection_pool_size", Ctx.HS, A.TAKE1),
     ("request_pool_size", Ctx.HS, A.TAKE1), ("lingering_close", Ctx.HSL, A.TAKE1),
     ("lingering_time", Ctx.HSL, A.TAKE1), ("lingering_timeout", Ctx.HSL, A.TAKE1),
-    ("log_not_found", Ctx.HSL, A.FLAG), ("log_subrequest", Ctx.HSL, A.FLAG),
+    ("log_subrequest", Ctx.HSL, A.FLAG),
     ("open_log_file_cache", Ctx.HSL, A.TAKE1234), ("msie_padding", Ctx.HSL, A.FLAG),
     ("msie_refresh", Ctx.HSL, A.FLAG), ("ignore_invalid_headers", Ctx.HS, A.FLAG),
     ("underscores_in_headers", Ctx.HS, A.FLAG), ("keepalive_disable", Ctx.HSL, A.TAKE12),

@@ -46,6 +46,7 @@ class ConnInfo:
     remote_port: int
     vhosts: VirtualHosts
     stats: object = None  # server.app.Stats, for stub_status
+    number: int = 0  # the connection's serial number, nginx's "*N" in error-log lines
 
 
 @dataclass(slots=True)
@@ -71,6 +72,21 @@ class Exchange:
         """``$request``."""
         req = self.request
         return f"{req.method} {req.target} HTTP/1.{req.minor}"
+
+    def log_error(self, message: str) -> None:
+        """An [error] line about this request, with nginx's context: ``*N MESSAGE, client:
+        ADDR, server: NAME, request: "LINE", host: "HOST", referrer: "URL"`` (the last two
+        when the request had them).  The connection writes it when the handler returns."""
+        req = self.request
+        server = self.server.names[0].text if self.server is not None and self.server.names else ""
+        line = (f'*{self.conn.number} {message}, client: {self.conn.remote_host}, server: {server}, '
+                f'request: "{self.request_line()}"')
+        if req.host is not None:
+            line += f', host: "{req.host}"'
+        referrer = req.header("referer")
+        if referrer is not None:
+            line += f', referrer: "{referrer}"'
+        self.notes.append(line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +316,7 @@ def check_access(ex: Exchange, settings: Settings) -> None:
                                     and addr in rule.network):
             if rule.allow:
                 return
+            ex.log_error("access forbidden by rule")
             raise HttpError(403)
 
 

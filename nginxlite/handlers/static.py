@@ -12,6 +12,10 @@ Rules (nginx's static and index modules, nginx-semantics.md S1-S8):
 - Files are opened once and described by the open descriptor (``fstat``), so
   the headers always match the bytes sent.  Small files come from
   ``filecache`` (re-validated by ``stat`` on every request, never stale).
+- Failures are logged as nginx logs them (``fs_error``, ``Exchange.log_error``):
+  ``open() "PATH" failed (2: ...)`` for a missing file and ``"PATH/index.html"
+  is not found (...)`` for a missing directory (neither with ``log_not_found
+  off``), forbidden ones always, and ``directory index of "PATH/" is forbidden``.
 """
 
 from __future__ import annotations
@@ -51,20 +55,27 @@ def file_path(ex: Exchange, uri: str) -> str:
     return map_path(root, settings, ex.location, uri)
 
 
-def fs_error(err: OSError) -> HttpError:
-    """A file-system failure as nginx answers it: missing 404, forbidden 403, else re-raised."""
-    if isinstance(err, PermissionError):
-        return HttpError(403)
-    if isinstance(err, (FileNotFoundError, NotADirectoryError)) or err.errno in (errno.ENAMETOOLONG, errno.ELOOP):
-        return HttpError(404)
-    raise err
+def fs_error(ex: Exchange, err: OSError, path: bytes, index: bool = False) -> HttpError:
+    """A file-system failure as nginx answers and logs it: missing 404 (logged unless
+    ``log_not_found off``), forbidden 403 (always logged), anything else re-raised.
+    ``index``: the failure was looking for a directory's index file (nginx's index module
+    words it differently from the static module's ``open()``)."""
+    forbidden = isinstance(err, PermissionError)
+    if not forbidden and not (isinstance(err, (FileNotFoundError, NotADirectoryError))
+                              or err.errno in (errno.ENAMETOOLONG, errno.ELOOP)):
+        raise err
+    if forbidden or ex.settings.log_not_found:
+        name = path.decode("latin-1")
+        what = f'"{name}" is {"forbidden" if forbidden else "not found"}' if index else f'open() "{name}" failed'
+        ex.log_error(f"{what} ({err.errno}: {err.strerror})")
+    return HttpError(403 if forbidden else 404)
 
 
-def _stat(path: bytes):
+def _stat(ex: Exchange, path: bytes):
     try:
         return os.stat(path)
     except OSError as err:
-        raise fs_error(err) from None
+        raise fs_error(ex, err, path) from None
 
 
 def _directory_redirect(ex: Exchange, uri: str) -> HttpError:
@@ -86,7 +97,7 @@ def serve_route(ex: Exchange, route) -> Response | None:
     try:
         st = os.stat(route.path)
     except OSError as err:
-        raise fs_error(err) from None  # missing: 404 (error_page applies), as the full path would
+        raise fs_error(ex, err, route.path) from None  # missing: 404 (error_page applies), as the full path
     if not stat.S_ISREG(st.st_mode):
         return None
     if st.st_size <= SMALL_FILE:
@@ -112,17 +123,22 @@ def serve(ex: Exchange) -> Response:
             except OSError:
                 continue
             return pipeline.internal_redirect(ex, uri + name)  # any existing name, a directory too (then 301), as nginx
-        st = _stat(path.encode("latin-1"))
+        try:
+            st = os.stat(path.encode("latin-1"))
+        except OSError as err:  # nginx's index module names its first index file
+            first = expand(ex.settings.index[0], ex) if ex.settings.index else "index.html"
+            raise fs_error(ex, err, (path + first).encode("latin-1"), index=True) from None
         if not stat.S_ISDIR(st.st_mode):
             raise HttpError(404)
         if ex.settings.autoindex and method in ("GET", "HEAD"):
             return autoindex.listing(ex, path)
+        ex.log_error(f'directory index of "{path}" is forbidden')
         raise HttpError(403)
     bpath = path.encode("latin-1")
     ctype = pipeline.content_type(ex.settings, uri)
     if ex.routable:
         pipeline.remember_route(ex, bpath, ctype)
-    st = _stat(bpath)
+    st = _stat(ex, bpath)
     if stat.S_ISDIR(st.st_mode):
         raise _directory_redirect(ex, uri)
     conditional = ex.request.conditional
@@ -140,7 +156,7 @@ def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditiona
     try:
         fd = os.open(bpath, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as err:
-        raise fs_error(err) from None
+        raise fs_error(ex, err, bpath) from None
     entry = None
     try:
         st = os.fstat(fd)

@@ -275,7 +275,7 @@ class App:
         if vhosts is None:  # a wildcard socket kept across a reload for an address now gone
             sock.close()
             return
-        info = ConnInfo(local[0], local[1], addr[0], addr[1], vhosts, self.stats)
+        info = ConnInfo(local[0], local[1], addr[0], addr[1], vhosts, self.stats, self.stats.accepts)
         conn = Connection(self, sock, info)
         self.connections.add(conn)
         self.stats.handled += 1

@@ -21,6 +21,7 @@ from nginxlite.config.model import AccessLog, ErrorLog
 
 FLUSH_SIZE = 64 << 10
 LEVELS = {"debug": 7, "info": 6, "notice": 5, "warn": 4, "error": 3, "crit": 2, "alert": 1, "emerg": 0}
+_ERROR = LEVELS["error"]
 _VAR = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 # nginx's default escaping: '"', '\\' and bytes outside printable ASCII become \xXX.
 _UNSAFE = re.compile(r'[^\x20-\x7e]|["\\]')
@@ -71,18 +72,30 @@ class LogFile:
         if self.size > FLUSH_SIZE:
             self.flush()
 
+    def write_now(self, data: bytes) -> None:
+        """Write ``data`` after anything buffered, at once (error lines, as nginx)."""
+        if self.buffer:
+            self.write(data)
+            self.flush()
+        else:
+            self._write_all(data)
+
     def flush(self) -> None:
         if not self.buffer:
             return
         data = b"".join(self.buffer)
         self.buffer.clear()
         self.size = 0
+        self._write_all(data)
+
+    def _write_all(self, data: bytes) -> None:
         if self.fd < 0:
             return
         try:
-            while data:
-                n = os.write(self.fd, data)
+            n = os.write(self.fd, data)
+            while n < len(data):  # a short write to a file: only when the disk is nearly full
                 data = data[n:]
+                n = os.write(self.fd, data)
         except OSError as err:  # a full disk must not stop the server
             self._report(f'write() to "{self.path}" failed ({err.errno}: {err.strerror})')
 
@@ -106,6 +119,8 @@ class Logs:
         self.files: dict[str, LogFile] = {}
         self.error_targets: list[tuple[LogFile, int]] = []
         self.pid = os.getpid()
+        self._second = -1
+        self._stamp = ""
 
     def file(self, path: str) -> LogFile:
         log = self.files.get(path)
@@ -122,11 +137,20 @@ class Logs:
         for target, threshold in self.error_targets:
             if rank <= threshold:
                 if line is None:
-                    stamp = time.strftime("%Y/%m/%d %H:%M:%S")
-                    line = f"{stamp} [{level}] {self.pid}#0: {message}\n".encode("latin-1", "replace")
-                target.write(line)
-                if target.fd == 2 or rank <= LEVELS["error"]:
-                    target.flush()
+                    line = f"{self.stamp()} [{level}] {self.pid}#0: {message}\n".encode("latin-1", "replace")
+                if target.fd == 2 or rank <= _ERROR:
+                    target.write_now(line)
+                else:
+                    target.write(line)
+
+    def stamp(self) -> str:
+        """The local time as nginx writes it in error lines, formatted once per second."""
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%Y/%m/%d %H:%M:%S", time.localtime(second))
+        return self._stamp
 
     def flush(self) -> None:
         for log in self.files.values():

@@ -57,12 +57,13 @@ def file_path(ex: Exchange, uri: str) -> str:
 
 def fs_error(ex: Exchange, err: OSError, path: bytes, index: bool = False) -> HttpError:
     """A file-system failure as nginx answers and logs it: missing 404 (logged unless
-    ``log_not_found off``), forbidden 403 (always logged), anything else re-raised.
+    ``log_not_found off``), forbidden or a symbolic-link loop 403 (always logged),
+    anything else re-raised.
     ``index``: the failure was looking for a directory's index file (nginx's index module
     words it differently from the static module's ``open()``)."""
-    forbidden = isinstance(err, PermissionError)
+    forbidden = isinstance(err, PermissionError) or err.errno in (errno.ELOOP, errno.EMLINK)  # as nginx
     if not forbidden and not (isinstance(err, (FileNotFoundError, NotADirectoryError))
-                              or err.errno in (errno.ENAMETOOLONG, errno.ELOOP)):
+                              or err.errno == errno.ENAMETOOLONG):
         raise err
     if forbidden or ex.settings.log_not_found:
         name = path.decode("latin-1")

@@ -242,6 +242,7 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
         settings = ex.settings = loc.limit_except.settings
     limit = settings.client_max_body_size
     if limit and req.content_length is not None and req.content_length > limit:
+        ex.log_error(f"client intended to send too large body: {req.content_length} bytes")
         raise HttpError(413)
     allowed = settings.allow_methods
     if allowed is not None and ex.method not in allowed:

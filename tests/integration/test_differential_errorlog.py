@@ -30,6 +30,7 @@ server {
     location /tf2 { try_files $uri /f.txt; }
     location /ai/ { autoindex on; alias ROOT/www/dir/; }
     location /two/ { index first.html second.html; }
+    location /small { client_max_body_size 10; }
 }
 server {
     listen 127.0.0.1:PORT0;
@@ -71,6 +72,7 @@ CASES = {
     "host with port": req("/missing", host="loc:80"),
     "HTTP/1.0 without Host": req("/missing", host=None, version="1.0"),
     "found file": req("/f.txt"),
+    "body too large": req("/small", method="POST", extra="Content-Length: 16\r\n") + b"0123456789abcdef",
     "symbolic-link loop": req("/loop1"),
     "path through a symbolic-link loop": req("/loop1/x"),
     "name too long": req("/" + "a" * 300),

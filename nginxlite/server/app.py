@@ -291,8 +291,8 @@ class App:
 
     # -- logging ------------------------------------------------------------------
 
-    def log_error(self, level: str, message: str) -> None:
-        self.logs.error(level, message)
+    def log_error(self, level: str, message: str, logs: tuple = ()) -> None:
+        self.logs.error(level, message, logs)
 
     def on_loop_error(self, exc: BaseException, where: object) -> None:
         self.log_error("alert", traceback_text(exc))

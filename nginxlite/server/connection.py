@@ -213,8 +213,10 @@ class Connection:
         ex = Exchange(request, self.info)
         self.exchange = ex
         response = respond(ex)
-        for note in ex.notes:
-            self.app.log_error("error", note)
+        if ex.notes:
+            logs = ex.settings.error_log if ex.settings is not None else ()
+            for note in ex.notes:
+                self.app.log_error("error", note, logs)
         self.settings = ex.settings or self.settings
         if not isinstance(response, Response):  # the handler reads the body first
             self.consumer = response

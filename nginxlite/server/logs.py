@@ -6,6 +6,8 @@ Rules:
   ``FLUSH_SIZE``, by a one-second timer, and at exit (nginx's ``buffer=``/``flush=``).
 - Error lines follow nginx: ``YYYY/MM/DD HH:MM:SS [level] PID#0: message``; only
   levels at or above the file's level are written.  ``stderr`` is a valid target.
+  A request's lines go to its server's or location's ``error_log`` when it has
+  one, else to the main-level logs, as nginx.
 - ``reopen`` (SIGUSR1) closes and reopens every file; a log that cannot be
   opened or written is reported once on stderr and never stops the server.
 """
@@ -131,10 +133,13 @@ class Logs:
     def set_error_logs(self, logs: tuple[ErrorLog, ...]) -> None:
         self.error_targets = [(self.file(e.path), LEVELS[e.level]) for e in logs]
 
-    def error(self, level: str, message: str) -> None:
+    def error(self, level: str, message: str, logs: tuple[ErrorLog, ...] = ()) -> None:
+        """Write an error line to the main-level error logs, or to ``logs`` (the
+        ``error_log`` of the request's server or location) when there are any."""
         rank = LEVELS[level]
         line = None
-        for target, threshold in self.error_targets:
+        targets = [(self.file(e.path), LEVELS[e.level]) for e in logs] if logs else self.error_targets
+        for target, threshold in targets:
             if rank <= threshold:
                 if line is None:
                     line = f"{self.stamp()} [{level}] {self.pid}#0: {message}\n".encode("latin-1", "replace")

@@ -460,3 +460,18 @@ def test_serving_goes_on_while_a_reload_loads_and_closed_connections_end_at_once
             os.close(writer)  # the child reads end of file and finishes its load
     running.read_line(b"configuration reloaded")
     assert get(running.port, "/").body == b"one"
+
+
+def test_request_errors_go_to_the_error_log_of_their_server_or_location(serve):
+    running = serve("server { listen 127.0.0.1:PORT0; root ROOT/www;"
+                    " location /l/ { error_log ROOT/logs/location.log; }"
+                    " location /quiet/ { error_log ROOT/logs/location.log crit; } }",
+                    files={"www/f.txt": "f"})
+    for path in ("/missing", "/l/missing", "/quiet/missing"):
+        assert get(running.port, path).status == 404
+    main = (running.root / "logs" / "error.log").read_text()
+    location = (running.root / "logs" / "location.log").read_text()
+    assert 'open() "%s/www/missing" failed' % running.root in main
+    assert "/l/missing" not in main and "/quiet/missing" not in main  # a location's own log replaces the main one
+    assert 'open() "%s/www/l/missing" failed (2: No such file or directory)' % running.root in location
+    assert "/quiet/missing" not in location  # [error] is below that log's level (crit)

@@ -165,7 +165,18 @@ class App:
     # -- start-up ---------------------------------------------------------------
 
     def open_logs(self, config: Config) -> None:
+        """Open every error log now, the servers' and locations' too, so one that cannot
+        be opened is reported at start (or reload), not at its first request error."""
         self.logs.set_error_logs(config.error_log)
+        pending = [(s.settings, s.locations) for s in config.servers]
+        while pending:
+            settings, locations = pending.pop()
+            for log in settings.error_log:
+                self.logs.file(log.path)
+            for loc in locations:
+                pending.append((loc.settings, loc.locations))
+                if loc.limit_except is not None:
+                    pending.append((loc.limit_except.settings, ()))
 
     def wanted_listeners(self, config: Config) -> dict[tuple[str, int], int]:
         wanted: dict[tuple[str, int], int] = {}

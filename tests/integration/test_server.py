@@ -475,3 +475,12 @@ def test_request_errors_go_to_the_error_log_of_their_server_or_location(serve):
     assert "/l/missing" not in main and "/quiet/missing" not in main  # a location's own log replaces the main one
     assert 'open() "%s/www/l/missing" failed (2: No such file or directory)' % running.root in location
     assert "/quiet/missing" not in location  # [error] is below that log's level (crit)
+
+
+def test_a_location_error_log_that_cannot_be_opened_is_reported_at_start(serve):
+    running = serve("server { listen 127.0.0.1:PORT0; root ROOT/www;"
+                    " location /l/ { error_log ROOT/www/f.txt/location.log; } }",
+                    files={"www/f.txt": "f"})
+    assert any(b'[alert] open() "%s/www/f.txt/location.log" failed' % str(running.root).encode() in line
+               for line in running.output), running.output
+    assert get(running.port, "/l/missing").status == 404  # and the server serves on

@@ -39,6 +39,7 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
                 return builtin(ex, code, (("Location", target),))
             if ex.request.method != "HEAD":
                 ex.method = "GET"
+            ex.error_status = page.overwrite if page.overwrite else (status if page.overwrite is None else 0)
             try:
                 if target.startswith("@"):
                     named = ex.server.tree.named.get(target)
@@ -63,8 +64,11 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
             if response.status != 200:  # nginx's header and range filters: only a 200 keeps these
                 response.unprepare()
                 response.headers = [h for h in response.headers if h[0] not in ("Last-Modified", "Accept-Ranges")]
-            if location := dict(err.headers).get("Location"):
-                response.headers.append(("Location", location))
+            # The error's own headers survive the error page: Location of a redirect,
+            # Allow of a 405 (RFC 9110 §15.5.6: every 405 carries it).
+            for name, value in err.headers:
+                if name in ("Location", "Allow"):
+                    response.headers.append((name, value))
             return response
     return builtin(ex, status, err.headers)
 

@@ -65,6 +65,8 @@ class Exchange:
     captures: re.Match | None = None
     redirects: int = 0
     error_page_used: bool = False
+    error_status: int = 0  # the status an error page answers with (0: the page's own)
+    close: bool = False  # the answer closes the connection (TRACE and CONNECT, as nginx)
     routable: bool = False  # reached the static handler on a path a Route may remember
     notes: list[str] = field(default_factory=list)
 
@@ -154,8 +156,11 @@ def _guarded(ex: Exchange, fn, *args):
         response = errors.finish(ex, err)
     except Exception as exc:  # noqa: BLE001 - one request's bug must not take the server down
         response = errors.finish(ex, HttpError(500), exc)
-    if isinstance(response, Response) and ex.settings is not None and ex.settings.add_header:
-        add_headers(ex, response)
+    if isinstance(response, Response):
+        if ex.settings is not None and ex.settings.add_header:
+            add_headers(ex, response)
+        if ex.close:
+            response.close = True
     return response
 
 
@@ -208,6 +213,7 @@ def _respond(ex: Exchange) -> Response:
     if req.minor == 1 and req.host is None:
         raise HttpError(400)  # RFC 9112 §3.2, with the selected server's error pages
     if req.method in ("TRACE", "CONNECT"):
+        ex.close = True  # nginx answers these and closes
         raise HttpError(405)
     if req.method not in KNOWN_METHODS:
         raise HttpError(501)
@@ -241,7 +247,8 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
     if limited:
         settings = ex.settings = loc.limit_except.settings
     limit = settings.client_max_body_size
-    if limit and req.content_length is not None and req.content_length > limit:
+    # An error page's request has its body discarded already (nginx: r->discard_body).
+    if limit and req.content_length is not None and req.content_length > limit and not ex.error_page_used:
         ex.log_error(f"client intended to send too large body: {req.content_length} bytes")
         raise HttpError(413)
     allowed = settings.allow_methods

@@ -142,7 +142,9 @@ def serve(ex: Exchange) -> Response:
     st = _stat(ex, bpath)
     if stat.S_ISDIR(st.st_mode):
         raise _directory_redirect(ex, uri)
-    conditional = ex.request.conditional
+    # nginx's not-modified and range filters act on 200 answers only: an error page
+    # keeping its error status is sent whole, whatever If-* or Range the request had.
+    conditional = ex.request.conditional and ex.error_status in (0, 200)
     if not conditional and st.st_size <= SMALL_FILE and method != "POST" and stat.S_ISREG(st.st_mode):
         entry = CACHE.get(bpath, st)
         if entry is not None:

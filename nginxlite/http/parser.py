@@ -90,9 +90,12 @@ class Limits:
 
 
 _REQUEST_LINE = re.compile(r"([^ ]+) +([^ ]+)(?: +([^ ]*))? *")
-_GOOD_REQUEST_LINE = re.compile(r"([A-Z_-]+) +([^\x00-\x20\x7f]+) +HTTP/(\d{1,3}\.\d{1,3}) *")
+_GOOD_REQUEST_LINE = re.compile(r"([A-Z_-]+) +([^\x00-\x20\x7f]+) +HTTP/([1-9]\d{0,2}\.\d{1,3}) *")
 _METHOD = re.compile(r"[A-Z_-]+")
-_VERSION = re.compile(r"HTTP/(\d{1,3})\.(\d{1,3})")
+# nginx: the major version starts with 1-9 (HTTP/01.1 is 400), a major over 1 is 505 whatever
+# follows, the minor has at most three digits.
+_VERSION = re.compile(r"HTTP/([1-9]\d*)(.*)")
+_MINOR = re.compile(r"\.(\d{1,3})")
 _BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
 _TOKEN = re.compile(r"[!#$%&'*+.^`|~0-9A-Za-z-]+")
 # Header names already found valid (token, no underscore) -> their lower-case key.
@@ -308,7 +311,13 @@ def _request_line_error(line: str) -> tuple[str, str, int, int]:
     vmatch = _VERSION.fullmatch(version)
     if vmatch is None:
         raise ProtocolError(400, "invalid HTTP version")
-    return method, target, int(vmatch.group(1)), int(vmatch.group(2))
+    major = int(vmatch.group(1))
+    if major > 1:
+        raise ProtocolError(505, "unsupported HTTP version")
+    minor = _MINOR.fullmatch(vmatch.group(2))
+    if minor is None:
+        raise ProtocolError(400, "invalid HTTP version")
+    return method, target, major, int(minor.group(1))
 
 
 def parse_head(head: str, limits: Limits = Limits()) -> Request:

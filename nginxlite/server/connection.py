@@ -382,7 +382,8 @@ class Connection:
             self.file = None
         if self.response is not None and self.response.file is not None:
             self.response.file.close()
-        self.finish_response()
+        if self.responding:  # not only an interim "100 Continue" went out
+            self.finish_response()
 
     # -- timers ------------------------------------------------------------------------
 

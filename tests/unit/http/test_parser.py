@@ -84,6 +84,8 @@ def test_keep_alive(headers, keep_alive):
 
 def test_versions():
     assert feed(b"GET / HTTP/1.2\r\nHost: x\r\n\r\n")[0][0].minor == 1
+    for version in (b"1.01", b"1.999", b"1.0"):  # leading zeros in the minor are fine
+        assert feed(b"GET / HTTP/" + version + b"\r\nHost: x\r\n\r\n")[0][0].minor in (0, 1, 999)
     assert feed(b"GET  /  HTTP/1.1\r\nHost: x\r\n\r\n")[0][0].target == "/"  # nginx accepts extra spaces
 
 
@@ -104,7 +106,18 @@ def test_invalid_header_names_are_ignored_as_nginx():
     (b"GET /\r\n\r\n", 400),
     (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
     (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505),
-    (b"GET / HTTP/0.1\r\nHost: x\r\n\r\n", 505),
+    # nginx 1.22: the major starts with 1-9 and a major over 1 is 505 whatever follows;
+    # the minor is at most three digits (checked against a live nginx).
+    (b"GET / HTTP/0.1\r\nHost: x\r\n\r\n", 400),
+    (b"GET / HTTP/0.9\r\nHost: x\r\n\r\n", 400),
+    (b"GET / HTTP/01.1\r\nHost: x\r\n\r\n", 400),
+    (b"GET / HTTP/01.01\r\nHost: x\r\n\r\n", 400),
+    (b"GET / HTTP/001.1\r\nHost: x\r\n\r\n", 400),
+    (b"GET / HTTP/1.1000\r\nHost: x\r\n\r\n", 400),
+    (b"GET / HTTP/1.x\r\nHost: x\r\n\r\n", 400),
+    (b"GET / HTTP/1\r\nHost: x\r\n\r\n", 400),
+    (b"GET / HTTP/10.1\r\nHost: x\r\n\r\n", 505),
+    (b"GET / HTTP/2.x\r\nHost: x\r\n\r\n", 505),
     (b"GET / http/1.1\r\nHost: x\r\n\r\n", 400),
     (b"GET * HTTP/1.1\r\nHost: x\r\n\r\n", 400),
     (b"GET a/b HTTP/1.1\r\nHost: x\r\n\r\n", 400),

@@ -57,11 +57,13 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
             except Exception as inner_exc:  # noqa: BLE001
                 ex.notes.append(traceback_text(inner_exc))
                 break
-            if page.overwrite:
+            if page.overwrite == 200 and response.status in _FILTERED:
+                pass  # =200 comes before nginx's not-modified and range filters: theirs stands
+            elif page.overwrite:
                 response.status = page.overwrite
             elif page.overwrite is None:
                 response.status = status
-            if response.status != 200:  # nginx's header and range filters: only a 200 keeps these
+            if response.status not in (200, 206, 304):  # nginx's header filter keeps them on these only
                 response.unprepare()
                 response.headers = [h for h in response.headers if h[0] not in ("Last-Modified", "Accept-Ranges")]
             # The error's own headers survive the error page: Location of a redirect,
@@ -72,6 +74,9 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
             return response
     return builtin(ex, status, err.headers)
 
+
+# What nginx's not-modified and range filters make of a 200 (304, 412, 206, 416).
+_FILTERED = frozenset((206, 304, 412, 416))
 
 _SIGNATURE = f"nginxlite/{__version__}"
 

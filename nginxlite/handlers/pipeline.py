@@ -166,12 +166,21 @@ def _guarded(ex: Exchange, fn, *args):
 
 def feed_body(ex: Exchange, consumer, data: bytes) -> Response | None:
     """Give request-body bytes to the handler that asked for them; a Response if it failed."""
-    return _guarded(ex, consumer.feed, data)
+    return _guarded(ex, _body_step, consumer, consumer.feed, data)
 
 
 def end_body(ex: Exchange, consumer) -> Response:
     """The body is complete: the handler's answer."""
-    return _guarded(ex, consumer.finish)
+    return _guarded(ex, _body_step, consumer, consumer.finish)
+
+
+def _body_step(consumer, step, *args):
+    """A consumer's step; whatever it raises, nothing half-written stays (``abort``)."""
+    try:
+        return step(*args)
+    except BaseException:
+        consumer.abort()
+        raise
 
 
 # add_header applies to these statuses unless "always" is given (ngx_http_headers_filter).

@@ -193,7 +193,7 @@ class Connection:
                 self.body_done = True
                 if self.consumer is not None:
                     consumer, self.consumer = self.consumer, None
-                    self.send_response(end_body(self.exchange, consumer), self.exchange.request)
+                    self.end_body(consumer)
             elif event is PAUSED:
                 if self.responding:
                     return
@@ -214,9 +214,7 @@ class Connection:
         self.exchange = ex
         response = respond(ex)
         if ex.notes:
-            logs = ex.settings.error_log if ex.settings is not None else ()
-            for note in ex.notes:
-                self.app.log_error("error", note, logs)
+            self.write_notes(ex)
         self.settings = ex.settings or self.settings
         if not isinstance(response, Response):  # the handler reads the body first
             self.consumer = response
@@ -224,7 +222,7 @@ class Connection:
                 self.out += CONTINUE
             if self.body_done:  # no body bytes at all (Content-Length: 0)
                 self.consumer = None
-                self.send_response(end_body(ex, response), request)
+                self.end_body(response)
             return
         # As nginx's discard: body bytes that came with the head are checked before
         # answering, so a malformed body is a 400, not a 200 followed by a reset.
@@ -244,8 +242,25 @@ class Connection:
             return
         self.send_response(response, request)
 
+    def write_notes(self, ex: Exchange) -> None:
+        """The error-log lines a step of the request left (once each), to its server's logs."""
+        logs = ex.settings.error_log if ex.settings is not None else ()
+        for note in ex.notes:
+            self.app.log_error("error", note, logs)
+        ex.notes.clear()
+
+    def end_body(self, consumer) -> None:
+        ex = self.exchange
+        response = end_body(ex, consumer)
+        if ex.notes:
+            self.write_notes(ex)
+        self.send_response(response, ex.request)
+
     def feed(self, data: bytes) -> None:
-        failed = feed_body(self.exchange, self.consumer, data)
+        ex = self.exchange
+        failed = feed_body(ex, self.consumer, data)
+        if ex.notes:
+            self.write_notes(ex)
         if failed is not None:  # refused (413), disk full...: answer now and stop reading
             self.consumer = None
             failed.close = True

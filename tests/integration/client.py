@@ -18,17 +18,23 @@ def raw(port: int, data: bytes, timeout: float = 5.0, pieces: int = 1, gap: floa
                 time.sleep(gap)  # the client is slow on purpose: this is the test's input, not a wait
         if half_close:
             sock.shutdown(socket.SHUT_WR)
-        chunks = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                chunk = sock.recv(65536)
-            except (socket.timeout, ConnectionResetError):
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return receive(sock, timeout)
+
+
+def receive(sock: socket.socket, timeout: float = 5.0, until: bytes | None = None) -> bytes:
+    """Read until the peer closes (or resets), ``until`` has arrived, or ``timeout`` passed."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while (until is None or until not in data) and time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(65536)
+        except (socket.timeout, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 @dataclass

@@ -31,6 +31,7 @@ server {
     location /ai/ { autoindex on; alias ROOT/www/dir/; }
     location /two/ { index first.html second.html; }
     location /small { client_max_body_size 10; }
+    location /small413 { client_max_body_size 10; error_page 413 /f.txt; }
 }
 server {
     listen 127.0.0.1:PORT0;
@@ -73,6 +74,8 @@ CASES = {
     "HTTP/1.0 without Host": req("/missing", host=None, version="1.0"),
     "found file": req("/f.txt"),
     "body too large": req("/small", method="POST", extra="Content-Length: 16\r\n") + b"0123456789abcdef",
+    "body too large, error_page 413 (logged once)":
+        req("/small413", method="POST", extra="Content-Length: 16\r\n") + b"0123456789abcdef",
     "symbolic-link loop": req("/loop1"),
     "path through a symbolic-link loop": req("/loop1/x"),
     "name too long": req("/" + "a" * 300),

@@ -159,3 +159,38 @@ def test_access_rules_are_checked_on_every_request(site):
     _, ask = site("server { listen 8080; root ROOT; location / { allow 10.0.0.0/8; deny all; } }", {"f.txt": "F"})
     assert ask("GET /f.txt HTTP/1.1\r\nHost: x").status == 200
     assert ask("GET /f.txt HTTP/1.1\r\nHost: x", remote="192.0.2.1").status == 403
+
+
+class _BrokenConsumer:
+    """A request-body handler with a bug in one step."""
+
+    def __init__(self, broken: str) -> None:
+        self.broken, self.aborted, self.fed = broken, 0, b""
+
+    def feed(self, data: bytes) -> None:
+        if self.broken == "feed":
+            raise KeyError("feed bug")
+        self.fed += data
+
+    def finish(self):
+        raise RuntimeError("finish bug") if self.broken == "finish" else AssertionError("not reached")
+
+    def abort(self) -> None:
+        self.aborted += 1
+
+
+@pytest.mark.parametrize("broken", ["feed", "finish"])
+def test_a_body_consumer_bug_is_a_logged_500_and_nothing_stays(answer, broken):
+    """Issue 11 item 11: the traceback reaches the notes (the error log) and the consumer's
+    temp file is removed (abort), whatever the exception."""
+    from nginxlite.handlers.pipeline import end_body, feed_body
+
+    _, ex = answer("server { listen 8080; return 200 x; }", "PUT /f HTTP/1.1\r\nHost: x\r\nContent-Length: 3")
+    consumer = _BrokenConsumer(broken)
+    response = feed_body(ex, consumer, b"abc")
+    if broken == "finish":
+        assert response is None and consumer.fed == b"abc"
+        response = end_body(ex, consumer)
+    assert response.status == 500 and response.close
+    assert consumer.aborted == 1
+    assert any("Traceback" in note and f"{broken} bug" in note for note in ex.notes)

@@ -27,7 +27,7 @@ Usage: {NAME} [-?hvVtTq] [-s signal] [-p prefix] [-c filename] [-g directives]
 
 Options:
   -?,-h         : this help
-  -v            : show version and exit
+  -v,--version  : show version and exit
   -V            : show version and build information and exit
   -t            : test configuration and exit
   -T            : test configuration, dump it and exit
@@ -186,13 +186,12 @@ def main(argv: list[str] | None = None) -> int:
         if not opts.quiet:
             _err(f"the configuration file {conf} syntax is ok")
             _err(f"configuration file {conf} test is successful")
-        if opts.dump:
+        if opts.dump:  # the prefix in use, then every file, as comments nginx's -T shape allows
             out = sys.stdout.buffer
+            out.write(b"# prefix: " + prefix.encode("latin-1", "replace") + b"\n")
             for name, data in config.files:
                 out.write(b"# configuration file " + name.encode("latin-1") + b":\n" + data + b"\n")
             out.flush()
-        elif not opts.quiet:
-            sys.stdout.write(f"# prefix: {prefix}\n")
         return 0
     if opts.signal:
         return send_signal(config.pid, opts.signal)

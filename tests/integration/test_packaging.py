@@ -80,3 +80,13 @@ def test_runtime_dependency_is_lark_only():
     requires = setup.split("install_requires =", 1)[1].split("\n\n", 1)[0].split("#", 1)[0]
     assert [line.strip() for line in requires.strip().splitlines()] == ["lark>=1.1"]
     assert sys.version_info >= (3, 11)
+
+
+def test_the_readmes_broken_config_example_is_what_dash_t_prints(fresh_venv):
+    """The README shows `nginxlite -t -c sites/broken.conf` and its output: both must be true."""
+    env_dir, deps, _ = fresh_venv
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("$ nginxlite -t -c sites/broken.conf\n", 1)[1].split("```", 1)[0]
+    result = subprocess.run([str(env_dir / "bin" / "nginxlite"), "-t", "-c", "sites/broken.conf"],
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(deps)}, capture_output=True, text=True)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", block)

@@ -124,6 +124,8 @@ def test_invalid_header_names_are_ignored_as_nginx():
     (b"GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n", 400),
     (b"GET /a\x7fb HTTP/1.1\r\nHost: x\r\n\r\n", 400),
     (b"GET / HTTP/1.1\r\nHost a.test\r\n\r\n", 400),
+    (b"GET / HTTP/1.1\r\nHost: a.test\r\nX-Foo\r\n\r\n", 400),  # nginx: an empty header (differences.md)
+    (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Foo Bar\r\n\r\n", 400),
     (b"GET / HTTP/1.1\r\nHost : a.test\r\n\r\n", 400),
     (b"GET / HTTP/1.1\r\n: x\r\n\r\n", 400),
     (b"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400),

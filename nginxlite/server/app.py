@@ -139,13 +139,13 @@ class Listener:
 
 class App:
     def __init__(self, config: Config, conf_path: str, prefix: str, extra: str | None = None,
-                 out=sys.stderr) -> None:
+                 out=sys.stderr, clock=time.monotonic) -> None:
         self.config = config
         self.conf_path = conf_path
         self.prefix = prefix
         self.extra = extra
         self.out = out
-        self.clock = time.monotonic
+        self.clock = clock  # injectable: the connection tests run on a fake clock
         self.reactor = Reactor(self.clock, self.on_loop_error)
         self.date = HttpDate()
         self.logs = Logs()

@@ -66,7 +66,7 @@ class Connection:
     __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "parts", "timer",
                  "timer_kind", "requests", "responding", "keep_alive", "closed", "exchange", "response",
                  "sent", "head_len", "body_done", "lingering", "failed", "settings", "server_settings", "started",
-                 "scheduled", "consumer", "deadline", "peer_closed")
+                 "scheduled", "consumer", "deadline", "peer_closed", "continued")
 
     def __init__(self, app: App, sock: socket.socket, info: ConnInfo) -> None:
         self.app = app
@@ -99,6 +99,7 @@ class Connection:
         self.failed = False
         self.scheduled = False
         self.consumer = None  # a handler reading the request body (PUT, uploads, CGI)
+        self.continued = False  # "100 Continue" went out for this request (once, as nginx)
         self.started = 0.0
         self.arm(_HEAD, default.client_header_timeout)
 
@@ -210,6 +211,7 @@ class Connection:
         self.app.stats.requests += 1
         self.started = self.app.clock()
         self.body_done = not request.has_body
+        self.continued = False
         ex = Exchange(request, self.info)
         self.exchange = ex
         response = respond(ex)
@@ -220,6 +222,7 @@ class Connection:
             self.consumer = response
             if request.expect_continue:
                 self.out += CONTINUE
+                self.continued = True
             if self.body_done:  # no body bytes at all (Content-Length: 0)
                 self.consumer = None
                 self.end_body(response)
@@ -292,7 +295,7 @@ class Connection:
         keep = (request is not None and request.keep_alive and not response.close
                 and settings.keepalive_timeout > 0 and self.requests < settings.keepalive_requests
                 and not self.app.stopping)
-        if request is not None and request.expect_continue and request.has_body:
+        if request is not None and request.expect_continue and request.has_body and not self.continued:
             if response.status == 413 or not keep:
                 keep = False  # refused before the body: the client need not send it
             else:

@@ -138,57 +138,65 @@ class Reactor:
 
     def run(self) -> None:
         self.running = True
-        poll = self.epoll.poll
-        handlers = self.handlers
         while self.running:
-            for hook in self.before_poll:
-                self.guard(hook)
-            if self.soon:
-                timeout = 0.0
-            elif self.timers:
-                while self.timers and self.timers[0].callback is None:
-                    heapq.heappop(self.timers)
-                    self.cancelled = max(0, self.cancelled - 1)
-                if self.timers:
-                    timeout = max(0.0, math.ceil((self.timers[0].deadline - self.clock()) * 1000) / 1000)
-                else:
-                    timeout = -1
+            self.turn()
+
+    def turn(self, longest: float | None = None) -> None:
+        """One pass: poll (for at most ``longest`` seconds when given), dispatch the
+        ready fds, then the timers that are due, then the ``call_soon`` callbacks.
+        Tests drive the loop with it, one pass at a time, on a fake clock."""
+        for hook in self.before_poll:
+            self.guard(hook)
+        timers = self.timers
+        if self.soon:
+            timeout = 0.0
+        else:
+            while timers and timers[0].callback is None:
+                heapq.heappop(timers)
+                self.cancelled = max(0, self.cancelled - 1)
+            if timers:
+                timeout = max(0.0, math.ceil((timers[0].deadline - self.clock()) * 1000) / 1000)
             else:
                 timeout = -1
-            try:
-                events = poll(timeout)
-            except InterruptedError:
-                events = []
-            except OSError as err:
-                if err.errno == errno.EINTR:
-                    events = []
-                else:
-                    raise
-            if self._wake_fd >= 0 and any(fd == self._wake_fd for fd, _ in events):
-                self.guard(self.on_events, EPOLLIN)  # signals first: a stop applies to this batch
-            for fd, mask in events:
-                if fd == self._wake_fd:
+        if longest is not None and (timeout < 0 or timeout > longest):
+            timeout = longest
+        try:
+            events = self.epoll.poll(timeout)
+        except InterruptedError:
+            events = []
+        except OSError as err:
+            if err.errno != errno.EINTR:
+                raise
+            events = []
+        wake = self._wake_fd
+        if wake >= 0 and any(fd == wake for fd, _ in events):
+            self.guard(self.on_events, EPOLLIN)  # signals first: a stop applies to this batch
+        handlers = self.handlers
+        for fd, mask in events:
+            if fd == wake:
+                continue
+            handler = handlers.get(fd)
+            if handler is not None:
+                try:
+                    handler.on_events(mask)
+                except Exception as exc:  # noqa: BLE001
+                    self.on_error(exc, handler)
+        timers = self.timers  # cancel() may have rebuilt the heap meanwhile
+        if timers:
+            now = self.clock()
+            while timers and timers[0].deadline <= now:
+                timer = heapq.heappop(timers)
+                callback = timer.callback
+                if callback is None:
+                    self.cancelled = max(0, self.cancelled - 1)
                     continue
-                handler = handlers.get(fd)
-                if handler is not None:
-                    try:
-                        handler.on_events(mask)
-                    except Exception as exc:  # noqa: BLE001
-                        self.on_error(exc, handler)
-            if self.timers:
-                now = self.clock()
-                while self.timers and self.timers[0].deadline <= now:
-                    timer = heapq.heappop(self.timers)
-                    callback = timer.callback
-                    if callback is None:
-                        self.cancelled = max(0, self.cancelled - 1)
-                        continue
-                    timer.callback = None
-                    self.guard(callback)
-            if self.soon:
-                batch, self.soon = self.soon, []
-                for callback in batch:
-                    self.guard(callback)
+                timer.callback = None
+                self.guard(callback)
+                timers = self.timers
+        if self.soon:
+            batch, self.soon = self.soon, []
+            for callback in batch:
+                self.guard(callback)
 
     def close(self) -> None:
         if self._wake_w is not None:

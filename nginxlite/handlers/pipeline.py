@@ -185,14 +185,38 @@ def _body_step(consumer, step, *args):
 
 # add_header applies to these statuses unless "always" is given (ngx_http_headers_filter).
 ADD_HEADER_CODES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
+# Headers the response sets itself that add_header replaces, and an empty value removes
+# (nginx's ngx_http_set_headers: Last-Modified and ETag; its Cache-Control and Link
+# entries only matter to ``expires``, which nginxlite ignores: those are appended as any).
+_OWN_HEADERS = frozenset({"last-modified", "etag"})
 
 
-def add_headers(ex: Exchange, response: Response) -> None:
+def add_headers(ex: Exchange, response: Response) -> list[tuple[str, str]]:
+    """Apply the level's ``add_header`` lines (once per response); the headers appended."""
+    added: list[tuple[str, str]] = []
+    if response.headers_added:
+        return added
+    response.headers_added = True
+    headers = response.headers
     for header in ex.settings.add_header:
         if header.always or response.status in ADD_HEADER_CODES:
             value = expand(header.value, ex)
-            if value:
-                response.headers.append((header.name, value))
+            key = header.name.lower()
+            if key in _OWN_HEADERS:
+                response.unprepare()
+                headers = response.headers
+                at = next((i for i, (name, _) in enumerate(headers) if name.lower() == key), None)
+                if at is None:
+                    if value:
+                        headers.append((header.name, value))
+                elif value:
+                    headers[at] = (header.name, value)
+                else:
+                    del headers[at]
+            elif value:
+                headers.append((header.name, value))
+                added.append((header.name, value))
+    return added
 
 
 def _respond(ex: Exchange) -> Response:

@@ -229,15 +229,24 @@ def _respond(ex: Exchange) -> Response:
         ex.server = vhosts.address.default
         ex.settings = ex.server.settings
         raise HttpError(400) from None
-    raw_host = target_host if target_host is not None else req.host
-    if raw_host is not None:
-        host = validate_host(raw_host)
+    # nginx: the request line's host is checked (and selects the server) first, then the
+    # Host header is checked even so (400 from the server selected by then); the request
+    # line's host wins.
+    host = ""
+    ex.server = vhosts.address.default
+    ex.settings = ex.server.settings
+    if target_host is not None:
+        host = validate_host(target_host)
         if host is None:
-            ex.server = vhosts.address.default
-            ex.settings = ex.server.settings
             raise HttpError(400)
-    else:
-        host = ""
+        ex.server = vhosts.select(host)
+        ex.settings = ex.server.settings
+    if req.host is not None:
+        header_host = validate_host(req.host)
+        if header_host is None:
+            raise HttpError(400)
+        if target_host is None:
+            host = header_host
     ex.host = host
     ex.server = server = vhosts.select(host)
     if vhosts.regexes and server.names and host:

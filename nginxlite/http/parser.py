@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from nginxlite.http.uri import absolute_form
+
 
 class ProtocolError(Exception):
     """The request cannot be read; answer ``status`` and close the connection."""
@@ -344,7 +346,7 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
     if major != 1:
         raise ProtocolError(505, "unsupported HTTP version")
     minor = 1 if minor >= 1 else 0
-    if not (target[0] == "/" or target[:7].lower() == "http://" or target[:8].lower() == "https://"):
+    if target[0] != "/" and absolute_form(target) is None:
         raise ProtocolError(400, "invalid request target")
 
     fast = _usual_headers(rest, limits) if rest else ([], {})

@@ -14,8 +14,11 @@ Rules:
   Content-Length, or no body.  Requests never read to EOF.
 - Bytes are decoded as latin-1 (one character per byte); the target is kept
   raw: percent-decoding and dot segments belong to ``nginxlite.http.uri``.
-- Checks that need the chosen server (Host validity, HTTP/1.1 without Host) are
-  not made here: nginx answers those with the selected server's error pages.
+- An absolute-form target must have the shape nginx's request-line parser
+  accepts (``uri.absolute_form``), else 400 here.  Checks that need the chosen
+  server (Host validity, of the header and of that target's host, and HTTP/1.1
+  without Host) are not made here: nginx answers those with the selected
+  server's error pages.
 """
 
 from __future__ import annotations

@@ -67,6 +67,12 @@ server {
     location /etagset/ { alias ROOT/www/rt/; add_header ETag '"mine"'; }
     location /etagoff/ { alias ROOT/www/rt/; add_header ETag ""; }
     location /addh/ { alias ROOT/www/rt/; add_header X-A a; add_header X-B b always; }
+    location /ownh/ {
+        alias ROOT/www/rt/;
+        add_header Content-Type x/y; add_header Server S; add_header Content-Length 5;
+        add_header Accept-Ranges none; add_header Cache-Control no-cache; add_header Cache-Control "";
+        add_header Link "<a>"; add_header Last-Modified garbage; add_header etag unquoted;
+    }
 
     location /tf/ { root ROOT/tfroot; try_files $uri $uri/ /fallback.html; }
     location /tf404/ { root ROOT/tfroot; try_files $uri =404; }
@@ -680,3 +686,18 @@ def test_dav_sequence_same_as_nginx(pair, step):
     # Files written by these steps get the time of the write: only compare Last-Modified's presence.
     got, want = exchange(lite, data, dates=False), exchange(ngx, data, dates=False)
     assert got == want
+
+
+@pytest.mark.parametrize("extra", ["", "Range: bytes=0-1\r\nIf-Range: garbage\r\n", "Range: bytes=0-1\r\nIf-Range: unquoted\r\n"])
+def test_add_header_of_headers_the_server_sets(pair, extra):
+    """nginx's headers filter: Last-Modified and ETag replace the file's own (the name as
+    written), every other name is one more line, Content-Type and Server included; an
+    empty value adds nothing.  Compared: the header lines, in any order."""
+    answers = []
+    for server in pair:
+        reply, _ = parse(raw(server.port, req("/ownh/hello.txt", extra=extra)))
+        lines = sorted((k, v) for k, v in reply.headers if k not in ("Date", "Connection"))
+        server_lines = [line for line in lines if line[0] == "Server"]
+        lines.remove(next(line for line in server_lines if line[1] != "S"))  # the server's own
+        answers.append((reply.status, lines))
+    assert answers[0] == answers[1]

@@ -109,7 +109,7 @@ _MAX_NAMES = 1024
 # Fields nginx 1.22 takes once: a second one is a 400 ("client sent duplicate header line").
 _SINGLE = frozenset({"host", "content-length", "transfer-encoding", "expect", "authorization", "if-match",
                      "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "content-range"})
-# The headers that make a static response conditional (ranges.apply reads them).
+# The headers that make a static response conditional (handlers.ranges reads them).
 _CONDITIONAL = frozenset({"range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since",
                           "if-range"})
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,15})[ \t]*(?:;[^\r\n]*)?\r?\n")  # < 2^60, as nginx's off_t check

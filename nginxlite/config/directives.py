@@ -801,6 +801,7 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("dav_methods", Ctx.HSL, A.MORE1, dav_methods, "WebDAV methods allowed: PUT DELETE MKCOL.", "off"),
     _S("create_full_put_path", Ctx.HSL, A.FLAG, flag_slot, "PUT creates missing folders.", "off"),
     _S("etag", Ctx.HSL, A.FLAG, flag_slot, "ETag header on static files.", "on"),
+    _S("max_ranges", Ctx.HSL, A.TAKE1, num_slot, "Most byte ranges in a request (0: ranges off; more: the whole file)."),
     _S("log_not_found", Ctx.HSL, A.FLAG, flag_slot,
        "Write a missing file (404) to the error log, as nginx's `open() \"...\" failed` line.", "on"),
     _S("add_header", Ctx.HSL | Ctx.IF, A.TAKE23, add_header, "Adds a response header."),

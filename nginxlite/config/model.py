@@ -172,6 +172,7 @@ class Settings:
     server_tokens: str = "on"
     add_header: tuple[AddHeader, ...] = ()
     etag: bool = True
+    max_ranges: int | None = None  # None: unlimited
     log_not_found: bool = True
     access: tuple[AccessRule, ...] = ()
     access_log: tuple[AccessLog, ...] | None = None  # None: the default log; () : off

@@ -8,7 +8,8 @@ Rules:
 - ``select`` looks up, in order: exact name, longest leading wildcard, longest
   trailing wildcard, first matching regex, then the address's default server.
 - ``validate_host`` applies nginx's Host checks (lower-case, port and one
-  trailing dot cut); it returns None for a Host nginx rejects with 400.
+  trailing dot cut); it returns None for a Host nginx rejects with 400.  The
+  same checks apply to the Host header and to an absolute-form target's host.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from dataclasses import dataclass, field
 
 from nginxlite.config.model import Address, NameKind, Server
 
-_BAD_HOST = re.compile(r"[\x00-\x20/\x7f]|\.\.")
-
-
 _VALID: dict[str, str | None] = {}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def validate_host(raw: str) -> str | None:
@@ -39,21 +38,34 @@ def validate_host(raw: str) -> str | None:
 
 
 def _validate_host(host: str) -> str | None:
-    host = host.lower()
-    if host.startswith("["):
-        end = host.find("]")
-        if end < 0:
+    """nginx 1.22's rules, character by character over the whole value, port included:
+    ``..``, ``/``, a space, a control character or DEL anywhere is refused; the name ends
+    at the first ``:`` (after the ``]`` of a ``[`` literal starting the value); a dot
+    ending the name is cut if no dot follows it (``example.com.:1.2`` keeps its dot);
+    an empty name is refused; ASCII letters are lower-cased, other bytes kept."""
+    dot = length = len(host)
+    literal = rest = False
+    for i, ch in enumerate(host):
+        if ch == ".":
+            if dot == i - 1:
+                return None
+            dot = i
+        elif ch == ":":
+            if not literal and not rest:
+                length, rest = i, True
+        elif ch == "[":
+            if i == 0:
+                literal = True
+        elif ch == "]":
+            if literal:
+                length, literal, rest = i + 1, False, True
+        elif ch <= " " or ch == "/" or ch == "\x7f":
             return None
-        host = host[:end + 1]
-    else:
-        colon = host.find(":")
-        if colon >= 0:
-            host = host[:colon]
-    if host.endswith("."):
-        host = host[:-1]
-    if not host or _BAD_HOST.search(host):
+    if dot == length - 1:
+        length -= 1
+    if length == 0:
         return None
-    return host
+    return host[:length].translate(_ASCII_LOWER)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

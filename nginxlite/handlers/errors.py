@@ -67,9 +67,10 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
                 response.unprepare()
                 response.headers = [h for h in response.headers if h[0] not in ("Last-Modified", "Accept-Ranges")]
             # The error's own headers survive the error page: Location of a redirect,
-            # Allow of a 405 (RFC 9110 §15.5.6: every 405 carries it).
+            # Allow of a 405 (RFC 9110 §15.5.6: every 405 carries it), Content-Range of
+            # a 416 (RFC 9110 §15.5.17; nginx keeps it too).
             for name, value in err.headers:
-                if name in ("Location", "Allow"):
+                if name in ("Location", "Allow", "Content-Range"):
                     response.headers.append((name, value))
             return response
     return builtin(ex, status, err.headers)

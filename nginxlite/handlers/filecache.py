@@ -13,7 +13,7 @@ Rules:
   files and ``MAX_BYTES`` bytes in all; when full, the oldest entries go first.
 - The header lines that depend on the file alone (Content-Type, Content-Length,
   Last-Modified, ETag, Accept-Ranges) are rendered once per entry and per
-  (type, etag) pair, so a hit builds no header list.
+  (type, etag, accept-ranges) triple, so a hit builds no header list.
 """
 
 from __future__ import annotations
@@ -36,18 +36,19 @@ class Entry:
         self.identity = identity
         self.body = body
         self.mtime = mtime
-        self.heads: dict[tuple[str, bool], bytes] = {}
+        self.heads: dict[tuple[str, bool, bool], bytes] = {}
 
-    def head(self, content_type: str, etag: bool) -> bytes:
-        """The file's header lines for this content type, with or without ETag."""
-        key = (content_type, etag)
+    def head(self, content_type: str, etag: bool, accept_ranges: bool = True) -> bytes:
+        """The file's header lines for this content type, with or without ETag and Accept-Ranges."""
+        key = (content_type, etag, accept_ranges)
         lines = self.heads.get(key)
         if lines is None:
             size = len(self.body)
             tag = f'ETag: "{self.mtime:x}-{size:x}"\r\n' if etag else ""
+            accept = "Accept-Ranges: bytes\r\n" if accept_ranges else ""
             lines = self.heads[key] = (f"Content-Type: {content_type}\r\nContent-Length: {size}\r\n"
-                                       f"Last-Modified: {http_date(self.mtime)}\r\n{tag}"
-                                       f"Accept-Ranges: bytes\r\n").encode("latin-1")
+                                       f"Last-Modified: {http_date(self.mtime)}\r\n{tag}{accept}"
+                                       ).encode("latin-1")
         return lines
 
 

@@ -185,14 +185,38 @@ def _body_step(consumer, step, *args):
 
 # add_header applies to these statuses unless "always" is given (ngx_http_headers_filter).
 ADD_HEADER_CODES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
+# Headers the response sets itself that add_header replaces, and an empty value removes
+# (nginx's ngx_http_set_headers: Last-Modified and ETag; its Cache-Control and Link
+# entries only matter to ``expires``, which nginxlite ignores: those are appended as any).
+_OWN_HEADERS = frozenset({"last-modified", "etag"})
 
 
-def add_headers(ex: Exchange, response: Response) -> None:
+def add_headers(ex: Exchange, response: Response) -> list[tuple[str, str]]:
+    """Apply the level's ``add_header`` lines (once per response); the headers appended."""
+    added: list[tuple[str, str]] = []
+    if response.headers_added:
+        return added
+    response.headers_added = True
+    headers = response.headers
     for header in ex.settings.add_header:
         if header.always or response.status in ADD_HEADER_CODES:
             value = expand(header.value, ex)
-            if value:
-                response.headers.append((header.name, value))
+            key = header.name.lower()
+            if key in _OWN_HEADERS:
+                response.unprepare()
+                headers = response.headers
+                at = next((i for i, (name, _) in enumerate(headers) if name.lower() == key), None)
+                if at is None:
+                    if value:
+                        headers.append((header.name, value))
+                elif value:
+                    headers[at] = (header.name, value)
+                else:
+                    del headers[at]
+            elif value:
+                headers.append((header.name, value))
+                added.append((header.name, value))
+    return added
 
 
 def _respond(ex: Exchange) -> Response:
@@ -205,15 +229,24 @@ def _respond(ex: Exchange) -> Response:
         ex.server = vhosts.address.default
         ex.settings = ex.server.settings
         raise HttpError(400) from None
-    raw_host = target_host if target_host is not None else req.host
-    if raw_host is not None:
-        host = validate_host(raw_host)
+    # nginx: the request line's host is checked (and selects the server) first, then the
+    # Host header is checked even so (400 from the server selected by then); the request
+    # line's host wins.
+    host = ""
+    ex.server = vhosts.address.default
+    ex.settings = ex.server.settings
+    if target_host is not None:
+        host = validate_host(target_host)
         if host is None:
-            ex.server = vhosts.address.default
-            ex.settings = ex.server.settings
             raise HttpError(400)
-    else:
-        host = ""
+        ex.server = vhosts.select(host)
+        ex.settings = ex.server.settings
+    if req.host is not None:
+        header_host = validate_host(req.host)
+        if header_host is None:
+            raise HttpError(400)
+        if target_host is None:
+            host = header_host
     ex.host = host
     ex.server = server = vhosts.select(host)
     if vhosts.regexes and server.names and host:

@@ -88,8 +88,9 @@ def _directory_redirect(ex: Exchange, uri: str) -> HttpError:
 def _from_cache(ex: Exchange, entry, content_type: str) -> Response:
     """A 200 for a small file from the file cache: its header lines are prepared there."""
     head = ex.method == "HEAD"
+    settings = ex.settings
     return Response(200, [], b"" if head else entry.body, head_only=head, body_length=len(entry.body),
-                    prepared=entry.head(content_type, ex.settings.etag))
+                    prepared=entry.head(content_type, settings.etag, ranges.offered(settings)))
 
 
 def serve_route(ex: Exchange, route) -> Response | None:
@@ -180,14 +181,20 @@ def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditiona
         os.close(fd)
         return _from_cache(ex, entry, ctype)
     mtime = int(st.st_mtime)
-    headers = [("Content-Type", ctype),
-               ("Last-Modified", http_date(mtime)),
-               ("Accept-Ranges", "bytes")]
-    if ex.settings.etag:
-        headers.insert(2, ("ETag", f'"{mtime:x}-{st.st_size:x}"'))
+    settings = ex.settings
+    headers = [("Content-Type", ctype), ("Last-Modified", http_date(mtime))]
+    if settings.etag:
+        headers.append(("ETag", f'"{mtime:x}-{st.st_size:x}"'))
+    if ranges.offered(settings):
+        headers.append(("Accept-Ranges", "bytes"))
     response = Response(200, headers, file=FileBody(fd, 0, st.st_size), head_only=method == "HEAD")
     if conditional:
-        response = ranges.apply(ex.request, response, mtime, st.st_size)
+        # nginx's header filters in their order: not_modified, headers (add_header), range.
+        response = ranges.not_modified(ex.request, response, mtime)
+        if response.status == 200:
+            added = pipeline.add_headers(ex, response)
+            response = ranges.partial(ex.request, response, st.st_size, settings.max_ranges, added)
+            response.headers_added = True
     if response.file is not None and response.file.length <= SMALL_FILE and response.status == 200:
         # A small file (here: after If-* headers were checked) goes out with its head in one write.
         file = response.file

@@ -14,14 +14,19 @@ Rules:
   Content-Length, or no body.  Requests never read to EOF.
 - Bytes are decoded as latin-1 (one character per byte); the target is kept
   raw: percent-decoding and dot segments belong to ``nginxlite.http.uri``.
-- Checks that need the chosen server (Host validity, HTTP/1.1 without Host) are
-  not made here: nginx answers those with the selected server's error pages.
+- An absolute-form target must have the shape nginx's request-line parser
+  accepts (``uri.absolute_form``), else 400 here.  Checks that need the chosen
+  server (Host validity, of the header and of that target's host, and HTTP/1.1
+  without Host) are not made here: nginx answers those with the selected
+  server's error pages.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from nginxlite.http.uri import absolute_form
 
 
 class ProtocolError(Exception):
@@ -104,7 +109,7 @@ _MAX_NAMES = 1024
 # Fields nginx 1.22 takes once: a second one is a 400 ("client sent duplicate header line").
 _SINGLE = frozenset({"host", "content-length", "transfer-encoding", "expect", "authorization", "if-match",
                      "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "content-range"})
-# The headers that make a static response conditional (ranges.apply reads them).
+# The headers that make a static response conditional (handlers.ranges reads them).
 _CONDITIONAL = frozenset({"range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since",
                           "if-range"})
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,15})[ \t]*(?:;[^\r\n]*)?\r?\n")  # < 2^60, as nginx's off_t check
@@ -344,7 +349,7 @@ def parse_head(head: str, limits: Limits = Limits()) -> Request:
     if major != 1:
         raise ProtocolError(505, "unsupported HTTP version")
     minor = 1 if minor >= 1 else 0
-    if not (target[0] == "/" or target[:7].lower() == "http://" or target[:8].lower() == "https://"):
+    if target[0] != "/" and absolute_form(target) is None:
         raise ProtocolError(400, "invalid request target")
 
     fast = _usual_headers(rest, limits) if rest else ([], {})

@@ -51,6 +51,7 @@ class Response:
     parts: list | None = None  # the body as bytes and FileBody pieces (multipart ranges); ``file`` owns the fd
     body_length: int = -1  # Content-Length when ``body`` was left empty (HEAD of a small file)
     prepared: bytes = b""  # header lines rendered in advance, Content-Type and -Length included
+    headers_added: bool = False  # add_header already applied (static files: before the range filter)
 
     def unprepare(self) -> None:
         """Turn a ``prepared`` block back into ``headers``, for a filter that edits them."""

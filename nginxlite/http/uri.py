@@ -24,21 +24,32 @@ _HEX = re.compile(r"%([0-9A-Fa-f]{2})")
 _NEEDS_WORK = re.compile(r"%|/\.|//")
 
 
+# nginx's absolute-form request target (ngx_http_parse_request_line): a scheme (any: nginx
+# does not check it), "//", a host of letters, digits, "." and "-" (or an IP literal in
+# brackets of RFC 3986's characters), an optional port of digits only, then "/", "?" or
+# the end of the target.  No user info, no "#" right after the host.
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(\[[0-9A-Za-z:._~!$&'()*+,;=-]*\]|[0-9A-Za-z.-]*)(?::[0-9]*)?(?=[/?]|\Z)")
+
+
+def absolute_form(target: str) -> tuple[str, str] | None:
+    """An absolute-form target's host (without the port, not yet validated: see
+    ``config.vhosts.validate_host``) and the rest of it (``/`` when there is no path,
+    as nginx); None when nginx's request-line parser refuses it (400)."""
+    match = _ABSOLUTE.match(target)
+    if match is None:
+        return None
+    rest = target[match.end():]
+    return match.group(1), rest if rest[:1] == "/" else "/" + rest
+
+
 def split_target(target: str) -> tuple[str, str, str | None]:
     """Split a request target into (path, args, host from an absolute-form target)."""
     host = None
-    if target[0] != "/":  # absolute form: http://host[:port][/path][?query]
-        rest = target[target.index("//") + 2:]
-        cut = len(rest)
-        for sep in "/?#":
-            pos = rest.find(sep)
-            if 0 <= pos < cut:
-                cut = pos
-        host, target = rest[:cut], rest[cut:]
-        if not target or target[0] != "/":
-            target = "/" + target
-        if not host:
-            raise BadUri("empty host in absolute-form target")
+    if target[0] != "/":
+        found = absolute_form(target)
+        if found is None:
+            raise BadUri("invalid absolute-form target")
+        host, target = found
     hash_at = target.find("#")
     if hash_at >= 0:
         target = target[:hash_at]

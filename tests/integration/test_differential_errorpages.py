@@ -10,7 +10,8 @@ one is checked against nginx 1.22 on the same config, request by request:
   (docs/differences.md: nginxlite sends ``Allow`` on every 405, nginx never does);
 - an error page is sent whole whatever ``If-None-Match``, ``If-Modified-Since`` or
   ``Range`` the request had (nginx's not-modified and range filters act on 200s only);
-- ``TRACE`` and ``CONNECT``: 405, then the connection is closed.
+- ``TRACE`` and ``CONNECT``: 405, then the connection is closed;
+- a 416 through ``error_page 416``: the page, with the 416's ``Content-Range`` (issue 11, item 6).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ server {
     location /dav/ { dav_methods PUT; client_max_body_size 100; }
     location /plain/ { error_page 418 /errors/404.html; client_max_body_size 100; dav_methods PUT; }
     location /keep/ { error_page 404 =200 /errors/404.html; }
+    location /r416/ { alias ROOT/www/; error_page 416 /errors/404.html; }
 }
 """
 FILES = {
@@ -82,6 +84,8 @@ CASES = {
         req("/keep/missing", extra="If-None-Match: *\r\n"),
     "error page answering 200 keeps ranges":
         req("/keep/missing", extra="Range: bytes=0-3\r\n"),
+    "416 through error_page keeps Content-Range":
+        req("/r416/f.txt", extra="Range: bytes=1000-\r\n"),
     "built-in 413 page (error_page reset)":
         req("/plain/x", "PUT", "Content-Length: 300\r\n", b"x" * 300),
     "built-in 405 page":

@@ -4,7 +4,9 @@ Compared: status, Location (the port normalised), Content-Type and body, with
 the built-in pages' signature and reason phrases normalised (nginxlite uses RFC
 9110 phrases and its own signature; docs/differences.md).  Covered here: server
 selection, ``return``, ``error_page``, directory redirects and the error statuses
-of the server core.
+of the server core (the request line's version as nginx reads it), and every case of
+nginx-tests http_host.t (``test_host_as_nginx``).  That TRACE and CONNECT close the
+connection is checked in test_differential_errorpages.py.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 
 from client import parse, raw
 from conftest import require_nginx
+from http_host_cases import ABSOLUTE, HOST_HEADER
 from servers import nginx_and_nginxlite
 
 CONFIG = r"""
@@ -205,7 +208,14 @@ CASES = {
     "garbage request line": b"GARBAGE\r\n\r\n",
     "lower-case method": b"get / HTTP/1.1\r\nHost: a.test\r\n\r\n",
     "HTTP/2.0": req("/", version="2.0"),
+    # the version as nginx reads it (issue 11): a leading zero, a major over 1, a long minor
+    "HTTP/01.1": req("/", version="01.1"),
+    "HTTP/10.1": req("/", version="10.1"),
+    "HTTP/1.1000": req("/", version="1.1000"),
+    "HTTP/1.999": req("/", version="1.999"),
+    "HTTP/1.01": req("/", version="1.01"),
     "TRACE": req("/", method="TRACE"),
+    "CONNECT /": req("/", method="CONNECT"),
     "URI too long": req("/" + "a" * 9000),
     "CL and TE": b"POST /text HTTP/1.1\r\nHost: a.test\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     "bad Content-Length": b"POST /text HTTP/1.1\r\nHost: a.test\r\nContent-Length: abc\r\n\r\n",
@@ -259,3 +269,42 @@ def test_same_answer_as_nginx(pair, name):
     got = normalise(raw(lite.ports[port_index], data), lite.ports[port_index], head)
     want = normalise(raw(ngx.ports[port_index], data), ngx.ports[port_index], head)
     assert got == want
+
+
+# nginx-tests http_host.t: its config, and each case as a Host header and as an absolute-form target.
+HOST_CONFIG = r"""
+server {
+    listen 127.0.0.1:PORT0;
+    server_name localhost;
+    location / { return 200 $host; }
+}
+"""
+HOST_CASES = {f"Host: {name}": f"GET / HTTP/1.0\r\nHost: {value}\r\n\r\n" for name, value, _ in HOST_HEADER}
+HOST_CASES.update({f"absolute: {name}": f"GET http://{value}/ HTTP/1.0\r\nHost: localhost\r\n\r\n"
+                   for name, value, _ in ABSOLUTE})
+HOST_CASES.update({
+    "Host: host repeat": "GET / HTTP/1.0\r\nHost: localhost\r\nHost: again\r\n\r\n",
+    "absolute with an invalid Host header": "GET http://a.test/ HTTP/1.1\r\nHost: a..b\r\nConnection: close\r\n\r\n",
+    "absolute with an empty Host header": "GET http://a.test/ HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n",
+    "absolute wins over Host": "GET http://A.Test./ HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n",
+    "absolute without a path": "GET http://a.test HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    "absolute with a query and no path": "GET http://a.test?q HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    "absolute any scheme": "GET ftp://a.test/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    "absolute scheme starting with a digit": "GET 1http://a.test/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    "absolute one slash": "GET http:/a.test/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    "asterisk": "GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+})
+
+
+@pytest.fixture(scope="module")
+def host_pair(tmp_path_factory):
+    require_nginx()
+    with nginx_and_nginxlite(tmp_path_factory.mktemp("lite"), tmp_path_factory.mktemp("nginx"), HOST_CONFIG) as servers:
+        yield servers
+
+
+@pytest.mark.parametrize("name", list(HOST_CASES))
+def test_host_as_nginx(host_pair, name):
+    lite, ngx = host_pair
+    data = HOST_CASES[name].encode("latin-1")
+    assert normalise(raw(lite.port, data), lite.port, False) == normalise(raw(ngx.port, data), ngx.port, False)

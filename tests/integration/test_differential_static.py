@@ -59,6 +59,21 @@ server {
     location /dt/ { default_type application/x-dt; }
     location /noetag/ { etag off; }
 
+    # nginx-tests range.t and range_if_range.t (issue 11, HTTP items 5 and 6)
+    location /mr2/ { alias ROOT/www/rt/; max_ranges 2; }
+    location /mr0/ { alias ROOT/www/rt/; max_ranges 0; }
+    location /lmoff/ { alias ROOT/www/rt/; add_header Last-Modified ""; }
+    location /lmset/ { alias ROOT/www/rt/; add_header Last-Modified "Mon, 28 Sep 1970 06:00:00 GMT"; }
+    location /etagset/ { alias ROOT/www/rt/; add_header ETag '"mine"'; }
+    location /etagoff/ { alias ROOT/www/rt/; add_header ETag ""; }
+    location /addh/ { alias ROOT/www/rt/; add_header X-A a; add_header X-B b always; }
+    location /ownh/ {
+        alias ROOT/www/rt/;
+        add_header Content-Type x/y; add_header Server S; add_header Content-Length 5;
+        add_header Accept-Ranges none; add_header Cache-Control no-cache; add_header Cache-Control "";
+        add_header Link "<a>"; add_header Last-Modified garbage; add_header etag unquoted;
+    }
+
     location /tf/ { root ROOT/tfroot; try_files $uri $uri/ /fallback.html; }
     location /tf404/ { root ROOT/tfroot; try_files $uri =404; }
     location /tfn/ { try_files $uri @named; }
@@ -104,6 +119,9 @@ TREE: dict[str, tuple[bytes | None, int]] = {
     "www/index.html": (b"INDEX\n", 0),
     "www/plain.txt": (b"plain\n", 0),
     "www/range.txt": (b"0123456789abcdefghij", 0),
+    "www/rt/t1.html": ("".join(f"X{i:03d}XXXXXX" for i in range(100)).encode(), 0),  # range.t's file
+    "www/rt/hello.txt": (b"hello world\n", 0),
+    "www/rt/empty.txt": (b"", 0),
     "www/fallback.html": (b"FALLBACK\n", 0),
     "www/abs-index.html": (b"ABS-INDEX\n", 0),
     "www/style.css": (b"body{}\n", 0),
@@ -443,6 +461,64 @@ CASES: dict[str, bytes] = {
     "If-Range with unsatisfiable range": req("/range.txt", extra='Range: bytes=100-\r\nIf-Range: "0-0"\r\n'),
     "Range with If-None-Match match": req(
         "/range.txt", extra=f"Range: bytes=0-4\r\nIf-None-Match: {with_etag('/range.txt')}\r\n"),
+    # nginx-tests range.t (t3: max_ranges 2, t4: max_ranges 0) and range_if_range.t
+    "range.t 0-8": req("/rt/t1.html", extra="Range: bytes=0-8\r\n"),
+    "range.t final bytes": req("/rt/t1.html", extra="Range: bytes=-10\r\n"),
+    "range.t final bytes explicit": req("/rt/t1.html", extra="Range: bytes=990-\r\n"),
+    "range.t more than length": req("/rt/t1.html", extra="Range: bytes=990-1990\r\n"),
+    "range.t multipart": req("/rt/t1.html", extra="Range: bytes=0-9, -10, 10-19\r\n"),
+    "range.t multipart big": req("/rt/t1.html", extra="Range: bytes=0-9, -10, 100000-, 10-19\r\n"),
+    "range.t too big first byte pos": req("/rt/t1.html", extra="Range: bytes=100000-\r\n"),
+    "range.t alpha in first byte pos": req("/rt/t1.html", extra="Range: bytes=alpha\r\n"),
+    "range.t alpha in last byte pos": req("/rt/t1.html", extra="Range: bytes=10-alpha\r\n"),
+    "range.t no hyphen": req("/rt/t1.html", extra="Range: bytes=10\r\n"),
+    "range.t no comma": req("/rt/t1.html", extra="Range: bytes=10-11 12-\r\n"),
+    "range.t last byte pos adjusted": req("/rt/t1.html", extra="Range: bytes=0-10001\r\n"),
+    "range.t malicious byte ranges": req("/rt/t1.html", extra="Range: bytes=0-10001, 0-0\r\n"),
+    "range.t max_ranges not reached": req("/mr2/t1.html", extra="Range: bytes=0-9, -10\r\n"),
+    "range.t max_ranges not reached bad range": req("/mr2/t1.html", extra="Range: bytes=0-9, -10, 10000-\r\n"),
+    "range.t max_ranges reached": req("/mr2/t1.html", extra="Range: bytes=0-9, -10, 10-19\r\n"),
+    "range.t max_ranges zero": req("/mr0/t1.html", extra="Range: bytes=0-9\r\n"),
+    "max_ranges zero without Range": req("/mr0/t1.html"),
+    "max_ranges zero small file": req("/mr0/hello.txt"),
+    "max_ranges zero HEAD": req("/mr0/t1.html", "HEAD"),
+    "Range past-the-end part skipped": req("/rt/hello.txt", extra="Range: bytes=0-4, 100000-\r\n"),
+    "Range reversed part skipped": req("/rt/hello.txt", extra="Range: bytes=0-4,5-3\r\n"),
+    "Range zero suffix part skipped": req("/rt/hello.txt", extra="Range: bytes=-0,2-3\r\n"),
+    "Range bytes= alone": req("/rt/hello.txt", extra="Range: bytes=\r\n"),
+    "Range upper-case unit": req("/rt/hello.txt", extra="Range: BYTES=0-1\r\n"),
+    "Range tab before the range": req("/rt/hello.txt", extra="Range: bytes=\t0-4\r\n"),
+    "Range trailing comma": req("/rt/hello.txt", extra="Range: bytes=0-1,\r\n"),
+    "Range overlapping parts in request order": req("/rt/hello.txt", extra="Range: bytes=5-7,0-2,1-1\r\n"),
+    "Range adjacent parts not merged": req("/rt/hello.txt", extra="Range: bytes=0-1,2-3\r\n"),
+    "Range huge number": req("/rt/hello.txt", extra="Range: bytes=0-99999999999999999999\r\n"),
+    "Range on empty file past the start": req("/rt/empty.txt", extra="Range: bytes=1-2\r\n"),
+    "Range suffix on empty file": req("/rt/empty.txt", extra="Range: bytes=-2\r\n"),
+    "range_if_range.t wrong": req("/rt/t1.html", extra="Range: bytes=0-9\r\nIf-Range: wrong\r\n"),
+    "range_if_range.t date": req("/rt/t1.html", extra=f"Range: bytes=0-9\r\nIf-Range: {LAST_MODIFIED}\r\n"),
+    "range_if_range.t notime": req("/lmoff/t1.html", extra="Range: bytes=0-9\r\nIf-Range: wrong\r\n"),
+    "add_header Last-Modified empty and If-Range date": req(
+        "/lmoff/t1.html", extra=f"Range: bytes=0-9\r\nIf-Range: {LAST_MODIFIED}\r\n"),
+    "range_if_range.t time wrong": req("/lmset/t1.html", extra="Range: bytes=0-9\r\nIf-Range: wrong\r\n"),
+    "range_if_range.t time": req(
+        "/lmset/t1.html", extra="Range: bytes=0-9\r\nIf-Range: Mon, 28 Sep 1970 06:00:00 GMT\r\n"),
+    "add_header Last-Modified and If-Range file date": req(
+        "/lmset/t1.html", extra=f"Range: bytes=0-9\r\nIf-Range: {LAST_MODIFIED}\r\n"),
+    "add_header Last-Modified on a small file": req("/lmset/hello.txt"),
+    "add_header Last-Modified empty on a small file": req("/lmoff/hello.txt"),
+    "add_header Last-Modified on 304": req("/lmset/t1.html", extra=f"If-Modified-Since: {LAST_MODIFIED}\r\n"),
+    "add_header Last-Modified date is not the file's for 304": req(
+        "/lmset/t1.html", extra="If-Modified-Since: Mon, 28 Sep 1970 06:00:00 GMT\r\n"),
+    "add_header ETag and If-Range it": req("/etagset/t1.html", extra='Range: bytes=0-9\r\nIf-Range: "mine"\r\n'),
+    "add_header ETag and If-Range the file's": req(
+        "/etagset/t1.html", extra=f"Range: bytes=0-9\r\nIf-Range: {with_etag('/rt/t1.html')}\r\n"),
+    "add_header ETag and If-None-Match the file's": req(
+        "/etagset/t1.html", extra=f"If-None-Match: {with_etag('/rt/t1.html')}\r\n"),
+    "add_header ETag empty and If-Range the file's": req(
+        "/etagoff/t1.html", extra=f"Range: bytes=0-9\r\nIf-Range: {with_etag('/rt/t1.html')}\r\n"),
+    "add_header ETag empty on 304": req("/etagoff/t1.html", extra=f"If-None-Match: {with_etag('/rt/t1.html')}\r\n"),
+    "add_header ETag empty on a small file": req("/etagoff/hello.txt"),
+    "add_header and a 416": req("/addh/t1.html", extra="Range: bytes=100000-\r\n"),
     # --- methods --------------------------------------------------------------------
     "POST to a file": req("/plain.txt", "POST"),
     "POST with body to a file": req("/plain.txt", "POST", body=b"a=1"),
@@ -561,6 +637,8 @@ def normalise(data: bytes, port: int, head: bool, dates: bool = True) -> dict:
         "ETag": reply.header("ETag") is not None,
         "Last-Modified": last_modified,
         "Accept-Ranges": reply.header("Accept-Ranges"),
+        "ETag value": reply.header("ETag") if reply.header("ETag") in ('"mine"', None) else "the file's",
+        "added": [(k, v) for k, v in reply.headers if k.startswith("X-")],
         "body": new_body,
     }
 
@@ -608,3 +686,18 @@ def test_dav_sequence_same_as_nginx(pair, step):
     # Files written by these steps get the time of the write: only compare Last-Modified's presence.
     got, want = exchange(lite, data, dates=False), exchange(ngx, data, dates=False)
     assert got == want
+
+
+@pytest.mark.parametrize("extra", ["", "Range: bytes=0-1\r\nIf-Range: garbage\r\n", "Range: bytes=0-1\r\nIf-Range: unquoted\r\n"])
+def test_add_header_of_headers_the_server_sets(pair, extra):
+    """nginx's headers filter: Last-Modified and ETag replace the file's own (the name as
+    written), every other name is one more line, Content-Type and Server included; an
+    empty value adds nothing.  Compared: the header lines, in any order."""
+    answers = []
+    for server in pair:
+        reply, _ = parse(raw(server.port, req("/ownh/hello.txt", extra=extra)))
+        lines = sorted((k, v) for k, v in reply.headers if k not in ("Date", "Connection"))
+        server_lines = [line for line in lines if line[0] == "Server"]
+        lines.remove(next(line for line in server_lines if line[1] != "S"))  # the server's own
+        answers.append((reply.status, lines))
+    assert answers[0] == answers[1]

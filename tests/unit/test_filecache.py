@@ -80,3 +80,4 @@ def test_prepared_head_lines(tmp_path, monkeypatch):
                                               b"Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
                                               b'ETag: "2ebc98a1-5"\r\nAccept-Ranges: bytes\r\n')
     assert b"ETag" not in entry.head("text/plain", False)
+    assert b"Accept-Ranges" not in entry.head("text/plain", True, False)  # max_ranges 0

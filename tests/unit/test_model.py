@@ -288,3 +288,21 @@ def test_ignored_directives_warn(write):
 def test_named_captures_of_nested_regex_locations_are_variables(write):
     cfg = load(write, "server { listen 8080; location /a { location ~ ^/a/(?<rest>.+)$ { return 200 $rest; } } }")
     assert cfg.servers[0].locations[0].locations[0].regex.groupindex == {"rest": 1}
+
+
+def test_max_ranges_is_unlimited_unless_set_and_inherited(write):
+    cfg = load(write, """
+        events {}
+        http {
+            server { listen 127.0.0.1:8080; location /a/ { } }
+            server {
+                listen 127.0.0.1:8081;
+                max_ranges 2;
+                location /b/ { }
+                location /c/ { max_ranges 0; }
+            }
+        }""")
+    first, second = cfg.servers
+    assert first.locations[0].settings.max_ranges is None
+    assert second.locations[0].settings.max_ranges == 2
+    assert second.locations[1].settings.max_ranges == 0

@@ -11,7 +11,7 @@ from nginxlite.http.uri import BadUri, escape_uri, normalize_path, split_target
     ("/a?b#c", "/a", "b", None),
     ("/a#frag", "/a", "", None),
     ("/a?x=%2F&y=../z", "/a", "x=%2F&y=../z", None),
-    ("http://h.test:81/p?q", "/p", "q", "h.test:81"),
+    ("http://h.test:81/p?q", "/p", "q", "h.test"),
     ("http://h.test", "/", "", "h.test"),
     ("HTTP://h.test?q", "/", "q", "h.test"),
 ])

@@ -43,7 +43,12 @@ INFINITY = -1  # a Depth of "infinity"
 INVALID = -2  # a Depth nginx does not understand
 
 
-def dav_error(err: OSError, not_found: int) -> HttpError:
+def dav_error(err: OSError, not_found: int, ex: Exchange | None = None, failed: str = "") -> HttpError:
+    """The status for a failed file operation; with ``ex``, nginx's error-log line
+    ``FAILED "PATH" failed (ERRNO: TEXT)`` (nginx writes some at [crit]: here all at [error])."""
+    if ex is not None:
+        name = err.filename.decode("latin-1") if isinstance(err.filename, bytes) else str(err.filename)
+        ex.log_error(f'{failed} "{name}" failed ({err.errno}: {err.strerror})')
     if err.errno in (errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG):
         return HttpError(not_found)
     if err.errno in (errno.EACCES, errno.EPERM):
@@ -151,6 +156,15 @@ def _created(ex: Exchange) -> Response:
     return Response(201, [("Location", pipeline.redirect_location(ex, escape_uri(ex.uri), ex.settings))])
 
 
+def _depth(ex: Exchange, default: int) -> int:
+    """The request's Depth (``depth``); an invalid one is logged, as nginx."""
+    value = first_header(ex.request, "depth")
+    found = depth(value, default)
+    if found == INVALID:
+        ex.log_error(f'client sent invalid "Depth" header: "{value}"')
+    return found
+
+
 def _refuse(ex: Exchange, status: int, message: str) -> HttpError:
     ex.log_error(message)
     return HttpError(status)
@@ -177,7 +191,7 @@ def handle(ex: Exchange):
         try:
             os.mkdir(path.rstrip("/").encode("latin-1"), dir_access(ex.settings.dav_access))
         except OSError as err:
-            raise dav_error(err, 409) from None
+            raise dav_error(err, 409, ex, "mkdir()") from None
         return _created(ex)
     if method in ("COPY", "MOVE"):
         return copy_move(ex, path.encode("latin-1"))
@@ -194,19 +208,19 @@ def delete(ex: Exchange, path: bytes) -> Response:
     try:
         st = os.lstat(path)
     except OSError as err:
-        raise dav_error(err, 409 if err.errno == errno.ENOTDIR else 404) from None
+        raise dav_error(err, 409 if err.errno == errno.ENOTDIR else 404, ex, "lstat()") from None
     if stat.S_ISDIR(st.st_mode):
         if not uri.endswith("/"):
             raise _refuse(ex, 409, f'DELETE "{path.decode("latin-1")}" failed (21: Is a directory)')
-        if depth(first_header(ex.request, "depth"), INFINITY) != INFINITY:
+        if _depth(ex, INFINITY) != INFINITY:
             raise _refuse(ex, 400, '"Depth" header must be infinity')
-    elif depth(first_header(ex.request, "depth"), 0) not in (0, INFINITY):
+    elif _depth(ex, 0) not in (0, INFINITY):
         raise _refuse(ex, 400, '"Depth" header must be 0 or infinity')
-    delete_path(path.rstrip(b"/"), stat.S_ISDIR(st.st_mode))
+    delete_path(ex, path.rstrip(b"/"), stat.S_ISDIR(st.st_mode))
     return Response(204)
 
 
-def delete_path(path: bytes, is_dir: bool) -> None:
+def delete_path(ex: Exchange, path: bytes, is_dir: bool) -> None:
     """Remove a file, or a folder and everything in it (errors as ``dav_error``, missing 404)."""
     try:
         if is_dir:
@@ -215,7 +229,7 @@ def delete_path(path: bytes, is_dir: bool) -> None:
         else:
             os.unlink(path)
     except OSError as err:
-        raise dav_error(err, 404) from None
+        raise dav_error(err, 404, ex, "rmdir()" if is_dir and err.filename == path else "unlink()") from None
 
 
 def copy_move(ex: Exchange, src: bytes) -> Response:
@@ -231,7 +245,7 @@ def copy_move(ex: Exchange, src: bytes) -> Response:
     if uri.endswith("/") != value.endswith("/"):
         raise _refuse(ex, 409, f'both URI "{uri}" and "Destination" URI "{value}" '
                                f'should be either collections or non-collections')
-    wanted = depth(first_header(req, "depth"), INFINITY)
+    wanted = _depth(ex, INFINITY)
     if wanted != INFINITY and (method == "MOVE" or wanted != 0):
         raise _refuse(ex, 400, '"Depth" header must be infinity' if method == "MOVE"
                       else '"Depth" header must be 0 or infinity')
@@ -246,7 +260,7 @@ def copy_move(ex: Exchange, src: bytes) -> Response:
         dst_st = os.lstat(dst)
     except OSError as err:
         if err.errno != errno.ENOENT:
-            raise dav_error(err, 404) from None
+            raise dav_error(err, 404, ex, "lstat()") from None
         dst_st = None
     if dst_st is not None:
         if stat.S_ISDIR(dst_st.st_mode) and not slash:
@@ -256,7 +270,7 @@ def copy_move(ex: Exchange, src: bytes) -> Response:
     try:
         src_st = os.lstat(src)
     except OSError as err:
-        raise dav_error(err, 404) from None
+        raise dav_error(err, 404, ex, "lstat()") from None
     src_dir = stat.S_ISDIR(src_st.st_mode)
     if src_dir and not uri.endswith("/"):
         raise _refuse(ex, 400, f'"{uri}" is collection')
@@ -271,7 +285,7 @@ def copy_move(ex: Exchange, src: bytes) -> Response:
             copy_file(src, dst, src_st)
         return Response(204)
     if dst_st is not None:
-        delete_path(dst, stat.S_ISDIR(dst_st.st_mode))
+        delete_path(ex, dst, stat.S_ISDIR(dst_st.st_mode))
     if method == "MOVE":
         try:
             os.rename(src, dst)
@@ -281,13 +295,13 @@ def copy_move(ex: Exchange, src: bytes) -> Response:
     try:
         os.mkdir(dst, src_st.st_mode & 0o777)
     except OSError as err:
-        raise dav_error(err, 404) from None
+        raise dav_error(err, 404, ex, "mkdir()") from None
     try:
         copy_tree(src, dst)
     except OSError:
         raise HttpError(500) from None
     if method == "MOVE":
-        delete_path(src, True)
+        delete_path(ex, src, True)
     return Response(201)
 
 

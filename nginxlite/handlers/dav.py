@@ -12,8 +12,9 @@ Rules:
   The checks run in nginx's order (``ngx_http_dav_copy_move_handler``): body 415,
   Destination 400, collection/non-collection 409, Depth 400, Overwrite 400, an
   existing folder named without its slash 409, ``Overwrite: F`` on an existing
-  destination 412, missing source 404.  A destination that is the source or
-  inside it is refused 403 (nginx would destroy the source: docs/differences.md).
+  destination 412, missing source 404.  A destination that is the source, inside
+  it, or (existing) holds it is refused 403 (nginx would lose the source:
+  docs/differences.md).
 - ``dav_access`` is the mode of files PUT writes; folders that PUT, MKCOL and MOVE
   create get it with x added where r is (``ngx_dir_access``).  COPY keeps the
   source's modes and modification times.
@@ -118,12 +119,19 @@ def parse_destination(value: str | None, host: str) -> str:
         if slash < 0:
             raise BadDestination(invalid)
         path = rest[slash:]
-    path = path.partition("?")[0]
+    # Checked before and after decoding; nginx names the path with its query the first time.
+    raw, path = path, path.partition("?")[0]
+    if _unsafe(path):
+        raise BadDestination(f'unsafe URI "{raw}" was detected', invalid)
     if "%" in path:
         path = _unescape(path)
-    if "\0" in path or _dot_dot(path):
-        raise BadDestination(f'unsafe URI "{path}" was detected', invalid)
+        if _unsafe(path):
+            raise BadDestination(f'unsafe URI "{path}" was detected', invalid)
     return path
+
+
+def _unsafe(path: str) -> bool:
+    return "\0" in path or "/../" in path or path.endswith("/..")
 
 
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -146,10 +154,6 @@ def _unescape(text: str) -> str:
                 out.append(chr(int(text[i + 1:i + 3], 16)))
             i += 3
     return "".join(out)
-
-
-def _dot_dot(path: str) -> bool:
-    return "/../" in path or path.endswith("/..")
 
 
 def _created(ex: Exchange) -> Response:
@@ -275,9 +279,8 @@ def copy_move(ex: Exchange, src: bytes) -> Response:
     if src_dir and not uri.endswith("/"):
         raise _refuse(ex, 400, f'"{uri}" is collection')
     src = src.rstrip(b"/") if src_dir else src
-    real_src, real_dst = os.path.normpath(src), os.path.normpath(dst)
-    if real_dst == real_src or (src_dir and real_dst.startswith(real_src + b"/")):
-        raise _refuse(ex, 403, f'"Destination" URI "{value}" is the source URI or inside it')
+    if _overlap(src, dst, src_dir, dst_st is not None):
+        raise _refuse(ex, 403, f'the source URI "{uri}" and the "Destination" URI "{value}" overlap')
     if not src_dir:
         if method == "MOVE":
             move_file(src, dst, ex.settings.dav_access)
@@ -303,6 +306,14 @@ def copy_move(ex: Exchange, src: bytes) -> Response:
     if method == "MOVE":
         delete_path(ex, src, True)
     return Response(201)
+
+
+def _overlap(src: bytes, dst: bytes, src_dir: bool, dst_exists: bool) -> bool:
+    """Where nginx loses data: the destination is the source, a folder copied into itself,
+    or an existing destination (deleted first) that holds the source."""
+    src, dst = os.path.normpath(src), os.path.normpath(dst)
+    return (dst == src or (src_dir and dst.startswith(src + b"/"))
+            or (dst_exists and src.startswith(dst + b"/")))
 
 
 def copy_file(src: bytes, dst: bytes, st: os.stat_result) -> None:

@@ -206,7 +206,7 @@ def delete(ex: Exchange, path: bytes) -> Response:
     uri = ex.uri
     min_depth = ex.settings.min_delete_depth
     if min_depth:
-        slashes = uri.count("/")  # the URI's segments before its last (nginx counts slashes)
+        slashes = uri.count("/")  # the path's elements: slashes before its last character, as nginx
         if slashes - uri.endswith("/") < min_depth:
             raise _refuse(ex, 409, f"insufficient URI depth:{slashes} to DELETE")
     try:

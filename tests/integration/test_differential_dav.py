@@ -12,7 +12,7 @@ contents) are compared.  Files a step writes get the time of the write, so
 Last-Modified is only compared where the step says so (copies keep their source's).
 
 Not compared here: a destination that is the source or inside it (nginx loses the
-source; nginxlite answers 403: test_server.py, docs/differences.md).
+source; nginxlite answers 403: tests/unit/test_dav.py, docs/differences.md).
 """
 
 from __future__ import annotations

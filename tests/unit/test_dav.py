@@ -168,7 +168,7 @@ def test_refusals_are_logged_as_nginx(answer, tree):
         assert (response.status, line in ex.notes[0]) == (status, True), (head, ex.notes)
 
 
-def test_min_delete_depth_counts_segments_before_the_last(answer, tree):
+def test_min_delete_depth_counts_path_elements(answer, tree):
     conf = DAV.format(root=tree).replace("COPY MOVE;", "COPY MOVE; min_delete_depth 2;")
     response, ex = answer(conf, "DELETE /file HTTP/1.1\r\nHost: x")
     assert response.status == 409 and "insufficient URI depth:1 to DELETE" in ex.notes[0]

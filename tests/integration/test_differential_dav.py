@@ -1,6 +1,6 @@
 """nginx and nginxlite run the same WebDAV sequence: answers and the files left must agree.
 
-nginx-tests' dav.t and dav_utf8.t, ported (COPY, MOVE, the Destination, Overwrite
+nginx-tests' dav.t, dav_chunked.t and dav_utf8.t, ported (COPY, MOVE, the Destination, Overwrite
 and Depth checks, ``min_delete_depth``, ``dav_access``), plus the cases around them:
 the host in Destination (compared by prefix, as nginx), unsafe destinations, the
 trailing-slash rules, error pages for DAV errors, alias mapping of the destination.
@@ -89,9 +89,14 @@ def move(path: str, destination: str | None, extra: str = "") -> bytes:
     return copy(path, destination, extra, "MOVE")
 
 
-def chunked(method: str, path: str, extra: str) -> bytes:
-    return (f"{method} {path} HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n{extra}"
-            f"Transfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n").encode()
+def chunked(method: str, path: str, extra: str, body: bytes = b"0123456789", size: int = 1000) -> bytes:
+    head = (f"{method} {path} HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n{extra}"
+            f"Transfer-Encoding: chunked\r\n\r\n").encode()
+    pieces = [body[i:i + size] for i in range(0, len(body), size)]
+    return head + b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+
+
+BIG = bytes(range(256)) * 1000  # 256 000 bytes: copied in several reads
 
 
 UTF8 = "file-%D0%BC%D0%B8"
@@ -224,6 +229,17 @@ STEPS: list[tuple[str, bytes, bool]] = [
     ("PUT with a Date", req("/dated", "PUT", extra="Date: Thu, 01 Jan 2026 00:00:00 GMT\r\n", body=b"d"), False),
     ("GET the dated file", req("/dated"), True),
     ("PUT with a bad Date", req("/baddated", "PUT", extra="Date: invalid-date-value\r\n", body=b"d"), False),
+    # dav_chunked.t, and a large file copied and moved
+    ("PUT chunked", chunked("PUT", "/chunked", ""), False),
+    ("GET the chunked PUT", req("/chunked"), False),
+    ("PUT chunked empty", chunked("PUT", "/chunked", "", b""), False),
+    ("GET the empty chunked PUT", req("/chunked"), False),
+    ("PUT chunked big", chunked("PUT", "/chunked", "", b"1234567890" * 1024, 1024), False),
+    ("PUT a large file", req("/big", "PUT", body=BIG), False),
+    ("COPY a large file", copy("/big", "/big_copy"), False),
+    ("GET the large copy", req("/big_copy"), False),
+    ("MOVE a large file", move("/big_copy", "/big_moved"), False),
+    ("GET the large moved file", req("/big_moved"), False),
     # dav_utf8.t
     ("PUT UTF-8 name", req(f"/{UTF8}", "PUT", body=b"0123456789"), False),
     ("COPY UTF-8 name", copy(f"/{UTF8}", f"/{UTF8}-moved"), False),

@@ -175,3 +175,12 @@ def test_min_delete_depth_counts_path_elements(answer, tree):
     response, ex = answer(conf, "DELETE /dir/ HTTP/1.1\r\nHost: x")
     assert response.status == 409 and "insufficient URI depth:2 to DELETE" in ex.notes[0]
     assert answer(conf, "DELETE /dir/f HTTP/1.1\r\nHost: x")[0].status == 204
+
+
+def test_allow_methods_lets_copy_through_and_names_it_in_allow(answer, tree):
+    conf = DAV.format(root=tree).replace("COPY MOVE;", "COPY MOVE; allow_methods GET COPY;")
+    assert answer(conf, request("COPY", "/file", "/copied"))[0].status == 204
+    assert (tree / "copied").read_bytes() == b"FILE"
+    response, _ = answer(conf, request("MOVE", "/file", "/moved"))
+    assert (response.status, dict(response.headers).get("Allow")) == (405, "COPY, GET, HEAD")
+    assert (tree / "file").exists()

@@ -603,6 +603,27 @@ def dav_methods(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["dav_methods"] = frozenset(methods)
 
 
+_ACCESS_WHO = {"user:": 6, "group:": 3, "all:": 0}
+_ACCESS_RIGHTS = {"rw": 6, "r": 4}
+
+
+def dav_access(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_conf_set_access_slot``: ``user:``/``group:``/``all:`` with ``r`` or ``rw``; the
+    user keeps ``rw`` unless ``user:`` is given."""
+    if d.name in blk.own:
+        raise duplicate(d)
+    access, user = 0, 0o600
+    for arg in d.args:
+        who = next((w for w in _ACCESS_WHO if arg.startswith(w)), None)
+        right = _ACCESS_RIGHTS.get(arg[len(who):]) if who is not None else None
+        if right is None:
+            raise fail(f'invalid value "{arg}"', d)
+        if who == "user:":
+            user = 0
+        access |= right << _ACCESS_WHO[who]
+    blk.own[d.name] = access | user
+
+
 def access_rule(loader: Loader, d: Directive, blk: Block) -> None:
     value = d.args[0]
     network = None
@@ -687,7 +708,7 @@ def stub_status(loader: Loader, d: Directive, blk: Block) -> None:
 
 # -- nginxlite's own directives --------------------------------------------
 
-NGINXLITE_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "MKCOL")
+NGINXLITE_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "MKCOL", "COPY", "MOVE")
 
 
 def allow_methods(loader: Loader, d: Directive, blk: Block) -> None:
@@ -798,8 +819,14 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("error_page", Ctx.HSL | Ctx.IF, A.MORE2, error_page, "URI or URL shown for error statuses."),
     _S("return", Ctx.SL | Ctx.IF, A.TAKE12, return_, "Answers with a status, text or redirect."),
     _S("default_type", Ctx.HSL, A.TAKE1, str_slot, "MIME type when no extension matches.", "text/plain"),
-    _S("dav_methods", Ctx.HSL, A.MORE1, dav_methods, "WebDAV methods allowed: PUT DELETE MKCOL.", "off"),
+    _S("dav_methods", Ctx.HSL, A.MORE1, dav_methods, "WebDAV methods allowed: PUT DELETE MKCOL COPY MOVE.",
+       "off"),
     _S("create_full_put_path", Ctx.HSL, A.FLAG, flag_slot, "PUT creates missing folders.", "off"),
+    _S("min_delete_depth", Ctx.HSL, A.TAKE1, num_slot,
+       "DELETE needs at least this many elements in the path (0: any).", "0"),
+    _S("dav_access", Ctx.HSL, A.TAKE123, dav_access,
+       "Modes of files PUT writes and folders PUT, MKCOL, MOVE create: user:rw group:r all:r.",
+       "user:rw"),
     _S("etag", Ctx.HSL, A.FLAG, flag_slot, "ETag header on static files.", "on"),
     _S("max_ranges", Ctx.HSL, A.TAKE1, num_slot, "Most byte ranges in a request (0: ranges off; more: the whole file)."),
     _S("log_not_found", Ctx.HSL, A.FLAG, flag_slot,

@@ -166,6 +166,8 @@ class Settings:
     default_type: str = "text/plain"
     dav_methods: frozenset[str] = frozenset()
     create_full_put_path: bool = False
+    min_delete_depth: int = 0
+    dav_access: int = 0o600  # file mode; folders also get x where r is given (ngx_dir_access)
     absolute_redirect: bool = True
     port_in_redirect: bool = True
     server_name_in_redirect: bool = False

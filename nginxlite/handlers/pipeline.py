@@ -35,7 +35,7 @@ from nginxlite.http.uri import BadUri, normalize_path, split_target
 
 MAX_REDIRECTS = 10
 # Methods nginxlite implements; any other is 501 (SPEC §5).  TRACE and CONNECT: 405.
-KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "MKCOL"})
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "MKCOL", "COPY", "MOVE"})
 
 
 @dataclass(frozen=True, slots=True)

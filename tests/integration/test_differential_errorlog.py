@@ -32,6 +32,8 @@ server {
     location /two/ { index first.html second.html; }
     location /small { client_max_body_size 10; }
     location /small413 { client_max_body_size 10; error_page 413 /f.txt; }
+    location /dav/ { dav_methods PUT DELETE MKCOL COPY MOVE; }
+    location /dav/min/ { dav_methods DELETE; min_delete_depth 4; }
 }
 server {
     listen 127.0.0.1:PORT0;
@@ -39,7 +41,8 @@ server {
     root ROOT/www;
 }
 """
-FILES = {"www/f.txt": "f\n", "www/dir/.keep": "", "www/sub/index.html": "i\n", "www/two/.keep": ""}
+FILES = {"www/f.txt": "f\n", "www/dir/.keep": "", "www/sub/index.html": "i\n", "www/two/.keep": "",
+         "www/dav/f": "f\n", "www/dav/d/x": "x\n", "www/dav/min/f": "f\n"}
 
 
 def req(target: str, host: str | None = "loc", method: str = "GET", extra: str = "", version: str = "1.1") -> bytes:
@@ -79,6 +82,33 @@ CASES = {
     "symbolic-link loop": req("/loop1"),
     "path through a symbolic-link loop": req("/loop1/x"),
     "name too long": req("/" + "a" * 300),
+    # DAV refusals and failures
+    "COPY without Destination": req("/dav/f", method="COPY"),
+    "COPY to another host": req("/dav/f", method="COPY", extra="Destination: http://zzz/dav/g\r\n"),
+    "COPY to an ftp URL": req("/dav/f", method="COPY", extra="Destination: ftp://loc/dav/g\r\n"),
+    "COPY to an unsafe path": req("/dav/f", method="COPY", extra="Destination: /dav/../g?q\r\n"),
+    "COPY to an unsafe encoded path": req("/dav/f", method="COPY", extra="Destination: /dav/%2E%2E/g?q\r\n"),
+    "COPY HTTP/1.0 without Host": req("/dav/f", None, "COPY", "Destination: http://loc/dav/g\r\n", "1.0"),
+    "COPY file to a collection": req("/dav/f", method="COPY", extra="Destination: /dav/g/\r\n"),
+    "COPY with Depth 2": req("/dav/f", method="COPY", extra="Destination: /dav/g\r\nDepth: 2\r\n"),
+    "MOVE with Depth 0": req("/dav/f", method="MOVE", extra="Destination: /dav/g\r\nDepth: 0\r\n"),
+    "COPY with a bad Overwrite": req("/dav/f", method="COPY", extra="Destination: /dav/g\r\nOverwrite: x\r\n"),
+    "COPY onto an existing file, Overwrite F":
+        req("/dav/f", method="COPY", extra="Destination: /dav/d/x\r\nOverwrite: F\r\n"),
+    "MOVE onto a folder without slash": req("/dav/f", method="MOVE", extra="Destination: /dav/d\r\n"),
+    "COPY a folder without slash": req("/dav/d", method="COPY", extra="Destination: /dav/e\r\n"),
+    "COPY a missing file": req("/dav/nope", method="COPY", extra="Destination: /dav/g\r\n"),
+    "COPY with a body": req("/dav/f", method="COPY", extra="Destination: /dav/g\r\nContent-Length: 1\r\n") + b"x",
+    "DELETE a missing file": req("/dav/nope", method="DELETE"),
+    "DELETE below a file": req("/dav/f/x", method="DELETE"),
+    "DELETE a folder without slash": req("/dav/d", method="DELETE"),
+    "DELETE a folder with Depth 0": req("/dav/d/", method="DELETE", extra="Depth: 0\r\n"),
+    "DELETE a file with a bad Depth": req("/dav/f", method="DELETE", extra="Depth: x\r\n"),
+    "DELETE under min_delete_depth": req("/dav/min/f", method="DELETE"),
+    "MKCOL without slash": req("/dav/newcol", method="MKCOL"),
+    "MKCOL an existing folder": req("/dav/d/", method="MKCOL"),
+    "MKCOL with a body": req("/dav/new/", method="MKCOL", extra="Content-Length: 1\r\n") + b"x",
+    "PUT to a collection": req("/dav/new/", method="PUT", extra="Content-Length: 1\r\n") + b"x",
 }
 
 _PREFIX = re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: \*\d+ ")

@@ -221,10 +221,10 @@ TREE: dict[str, tuple[bytes | None, int]] = {
 }
 
 
-def build_tree(base: Path) -> None:
-    """Write TREE under ``base`` and give every file and directory its fixed mtime."""
+def build_tree(base: Path, tree: dict | None = None) -> None:
+    """Write ``tree`` (TREE) under ``base`` and give every file and directory its fixed mtime."""
     stamps: dict[Path, int] = {}
-    for rel, (content, offset) in TREE.items():
+    for rel, (content, offset) in (TREE if tree is None else tree).items():
         path = base / rel
         if content is DIR:
             path.mkdir(parents=True, exist_ok=True)

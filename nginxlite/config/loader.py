@@ -226,7 +226,7 @@ class Loader:
         for server in http.servers:
             _check_duplicate_locations(server)
         for key, state in self.addresses.items():
-            if len(state.servers) > 1:
+            if len(state.servers) > 1 or _captures(state.default or state.servers[0]):
                 self._check_server_names(state)
         for name in self.variables:
             if name not in KNOWN_VARIABLES and name not in self.regex_names \
@@ -350,6 +350,13 @@ class Loader:
             or (ErrorLog(self.path("logs/error.log")),),
             files=tuple(self.files), warnings=tuple(self.warnings),
         )
+
+
+def _captures(server: Block) -> bool:
+    """nginx's ``cscf->captures``: whether the server's last regex name has captures (each regex
+    name sets it anew); such a server's names are checked even when it is alone on its address."""
+    regexes = [n.regex for n in server.names if n.regex is not None]
+    return bool(regexes) and regexes[-1].groups > 0
 
 
 def _check_duplicate_locations(parent: Block) -> None:

@@ -22,7 +22,7 @@ DEFAULT_CONF = os.path.join("sites", "default.conf")
 
 USAGE = f"""\
 Usage: {NAME} [-?hvVtTq] [-s signal] [-p prefix] [-c filename] [-g directives]
-       {NAME} --explain URL [-c filename]
+       {NAME} --explain '[METHOD] URL' [-c filename]
        {NAME} --directives
 
 Options:
@@ -36,7 +36,10 @@ Options:
   -p prefix     : set prefix path (default: the current directory)
   -c filename   : set configuration file (default: {DEFAULT_CONF} under the prefix)
   -g directives : set global directives out of configuration file
-  --explain URL : show which server and location would answer URL, and why
+  --explain URL : run a request for URL (or "METHOD URL"; a /path alone asks the first
+                  server's address) through the server without a socket: print each
+                  decision (server, location, return, try_files, index, error_page, ...)
+                  and the answer
   --directives  : list every configuration directive nginxlite knows
 """
 

@@ -1,29 +1,53 @@
-"""``nginxlite --explain URL``: which server and location answer a URL, and why.
+"""``nginxlite --explain [METHOD] URL``: how the server would answer a URL, and why.
 
 Rules:
-- The explanation runs the server's own code: the listening address is found as
-  the server finds it, the server by ``VirtualHosts.select`` and the location by
-  ``locations.find``, both asked to record their decisions.  There is no second
-  implementation of nginx's rules here, only the printing.
-- It reads the file system (to say which file would be served) and nothing else.
+- The explanation is a request run through the server's own pipeline
+  (``pipeline.respond``) without a socket: the request head is parsed by the
+  server's parser, the address found as the server finds it, and every decision
+  (server, location, return, allow_methods, access, try_files, index, alias or
+  root, error_page, internal redirects) is recorded by the pipeline itself in a
+  ``pipeline.Trace`` while it takes it.  The answer printed is the status and
+  headers of the response the pipeline built.  There is no second implementation
+  of nginx's rules here, only the printing.
+- A URL without ``scheme://host`` is asked of the first server's first address.
+- It reads the file system (the files the request would be served from) and
+  writes nothing: the DAV handler is not run (the trace stops before it), and the
+  file descriptor of a served file is closed.  The client is 127.0.0.1.
 """
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
-from nginxlite.config.locations import describe, find
-from nginxlite.config.model import Config, Location, Server
-from nginxlite.config.vhosts import validate_host
-from nginxlite.handlers.static import map_path
-from nginxlite.http.uri import BadUri, normalize_path, split_target
+from nginxlite.config.model import Config
+from nginxlite.handlers.pipeline import ConnInfo, Exchange, Trace, respond
+from nginxlite.http.parser import ProtocolError, parse_head
+from nginxlite.http.response import Response
+from nginxlite.http.status import reason
+
+CLIENT = "127.0.0.1"
+_WILDCARD_LOCAL = {"0.0.0.0": "127.0.0.1", "::": "::1"}
 
 
 def explain(config: Config, url: str) -> tuple[int, str]:
-    """Returns (exit code, report)."""
-    if "://" not in url:
-        url = "http://" + url
+    """Returns (exit code, report).  ``url`` may start with a method and a space."""
+    method, _, rest = url.partition(" ")
+    if rest and method.isupper():
+        url = rest.strip()
+    else:
+        method = "GET"
+    out = []
+    if url.startswith("/"):  # no scheme and host: the first server's address
+        if not config.servers or not config.servers[0].listens:
+            return 1, "no server to ask\n"
+        listen = config.servers[0].listens[0]
+        host = _WILDCARD_LOCAL.get(listen.host, listen.host)
+        url = f"http://{f'[{host}]' if ':' in host else host}:{listen.port}{url}"
+        out.append(f"URL       {url} (the first server's address)")
+    else:
+        if "://" not in url:
+            url = "http://" + url
+        out.append(f"URL       {url}")
     parts = urlsplit(url)
     if parts.scheme != "http":
         return 1, f"only http:// URLs can be explained (got {parts.scheme}://)\n"
@@ -32,73 +56,56 @@ def explain(config: Config, url: str) -> tuple[int, str]:
     except ValueError:
         return 1, f"invalid port in {url}\n"
     host_name = parts.hostname or ""
-    out = [f"URL       {url}"]
     addresses = [a for a in config.addresses if a.port == port]
     if not addresses:
         ports = ", ".join(sorted({str(a.port) for a in config.addresses})) or "none"
         return 1, "\n".join(out + [f"no server listens on port {port} (ports: {ports})"]) + "\n"
     exact = [a for a in addresses if a.host == host_name]
-    address = exact[0] if exact else next((a for a in addresses if a.host in ("0.0.0.0", "::")), addresses[0])
-    vhosts = config.vhosts[(address.host, address.port)]
+    address = exact[0] if exact else next((a for a in addresses if a.host in _WILDCARD_LOCAL), addresses[0])
     out.append(f"address   {address.host}:{address.port}" + (" (the socket's own address)" if exact else
                " (the address a connection to this host would most likely arrive on)"))
-    host = validate_host(parts.netloc.rsplit("@", 1)[-1]) if parts.netloc else ""
-    if host is None:
-        return 1, "\n".join(out + ["Host     invalid: nginx answers 400"]) + "\n"
-    trace: list[str] = []
-    server = vhosts.select(host, trace)
-    out.append(f"server    {_server(server)}")
-    out.append(f"  because {trace[-1]}")
-    path, args, _ = split_target((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+    out.append(f"request   {method} {_target(parts)}, client {CLIENT}")
+    head = f"{method} {_target(parts)} HTTP/1.1\r\nHost: {parts.netloc.rsplit('@', 1)[-1]}"
     try:
-        uri = normalize_path(path, vhosts.address.default.merge_slashes)  # as the server does
-    except BadUri as err:
-        return 0, "\n".join(out + [f"URI       {path}: 400 Bad Request ({err})"]) + "\n"
-    out.append(f"URI       {uri}" + (f" (from {path})" if uri != path else "") + (f", args {args}" if args else ""))
-    if server.return_ is not None:
-        out.append(f"answer    server-level return {server.return_.code} {server.return_.text or ''}".rstrip())
-        out.append("          (runs before location selection)")
-        return 0, "\n".join(out) + "\n"
-    steps: list[str] = []
-    match = find(server.tree, uri, steps)
-    out.append("location  " + (describe(match.location) + _at(match.location) if match.location
-                               else "none (the server's own settings apply)"))
-    out += [f"  {step}" for step in steps] or ["  no location at this level matches"]
-    out.append("answer    " + _answer(match.location, server, uri))
+        request = parse_head(head)
+    except ProtocolError as err:
+        return 0, "\n".join(out + [f"answer    {err.status} {reason(err.status)} ({err})"]) + "\n"
+    from nginxlite.server.app import Stats  # stub_status counts: nothing has been served here
+    local = _WILDCARD_LOCAL.get(address.host, address.host)
+    ex = Exchange(request, ConnInfo(local, address.port, CLIENT, 0, config.vhosts[(address.host, address.port)],
+                                    Stats(set())), trace=Trace())
+    response = respond(ex)
+    out += ex.trace.lines
+    # The error-log lines the request wrote, without the request's context (printed above).
+    out += [f"log       [error] {note.splitlines()[0].partition(' ')[2].split(', client: ')[0]}"
+            for note in ex.notes]
+    if not isinstance(response, Response):  # a body consumer: only DAV asks for the body
+        response.abort()
+        out.append("answer    the handler would read the request body (not run by --explain)")
+    elif response.status == 0:
+        out.append("answer    the DAV handler would run (not run by --explain: it writes files)")
+    else:
+        out.append("answer    " + _answer(response))
+        if response.file is not None:
+            response.file.close()
     return 0, "\n".join(out) + "\n"
 
 
-def _server(server: Server) -> str:
-    names = " ".join(n.text or '""' for n in server.names)
-    where = f" ({server.pos})" if server.pos else ""
-    return f"server_name {names}{where}"
+def _target(parts) -> str:
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _at(loc: Location) -> str:
-    return f" ({loc.pos})" if loc.pos else ""
-
-
-def _answer(loc: Location | None, server: Server, uri: str) -> str:
-    settings = loc.settings if loc is not None else server.settings
-    if loc is not None and loc.return_ is not None:
-        return f"return {loc.return_.code} {loc.return_.text or ''}".rstrip()
-    if loc is not None and loc.stub_status:
-        return "stub_status page"
-    if loc is not None and loc.cgi_pass:
-        return f"CGI with {loc.cgi_pass}"
-    path = map_path(settings.root, settings, loc, uri)  # the static handler's own mapping
-    how = "alias" if settings.alias else "root"
-    if uri.endswith("/"):
-        for name in settings.index:
-            if os.path.isfile((path + name).encode("latin-1")):
-                return f"index file {path + name} ({how}): internal redirect to {uri + name}"
-        if settings.autoindex:
-            return f"directory listing of {path} ({how})"
-        exists = os.path.isdir(path.encode("latin-1"))
-        return f"{path} ({how}): no index file, " + ("403 Forbidden" if exists else "404 Not Found")
-    fs_path = path.encode("latin-1")
-    if os.path.isdir(fs_path):
-        return f"{path} is a directory ({how}): 301 to {uri}/"
-    if os.path.isfile(fs_path):
-        return f"static file {path} ({how})"
-    return f"static file {path} ({how}): does not exist, 404 Not Found"
+def _answer(response: Response) -> str:
+    if response.status == 444:
+        return "444: the connection is closed without an answer"
+    text = f"{response.status} {reason(response.status)}".rstrip()
+    for name, value in response.headers:
+        if name in ("Location", "Allow"):
+            text += f", {name}: {value}"
+    if response.file is not None:
+        text += f", {response.file.length} bytes from the file"
+    elif response.body and len(response.body) <= 80 and b"<html>" not in response.body:
+        text += f", body {response.body.decode('latin-1')!r}"
+    elif response.body:
+        text += f", {len(response.body)} bytes" + (" (the built-in page)" if b"<html>" in response.body else "")
+    return text

@@ -16,6 +16,7 @@ from typing import Any
 
 from nginxlite.config.ast import Directive
 from nginxlite.config.model import Listen, Return, ServerName
+from nginxlite.errors import Pos
 
 
 class Ctx(IntFlag):
@@ -48,6 +49,7 @@ class Block:
     parent: Block | None = None
     directive: Directive | None = None
     own: dict[str, Any] = field(default_factory=dict)
+    positions: dict[str, Pos] = field(default_factory=dict)  # where each directive of this level was (first)
     # server and location levels
     locations: list[Block] = field(default_factory=list)
     return_: Return | None = None

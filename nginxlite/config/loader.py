@@ -30,6 +30,7 @@ from nginxlite.config.ast import Directive, Node, SyntaxErrorNode
 from nginxlite.config.blocks import Block, Ctx
 from nginxlite.config.directives import DIRECTIVES, Spec, fail, types_entry
 from nginxlite.config.grammar import parse_bytes, parse_text
+from nginxlite.config.lint import lint
 from nginxlite.config.locations import build_tree
 from nginxlite.config.vhosts import VirtualHosts
 from nginxlite.config.model import (
@@ -142,6 +143,7 @@ class Loader:
             raise fail(f'directive "{d.name}" is not terminated by ";"', d)
         if not spec.arity.accepts(len(d.args)):
             raise fail(f'invalid number of arguments in "{d.name}" directive', d)
+        blk.positions.setdefault(d.name, d.pos)  # for the lint's messages
         spec.handler(self, d, blk)
 
     def include(self, d: Directive, blk: Block) -> None:
@@ -224,7 +226,7 @@ class Loader:
         for server in http.servers:
             _check_duplicate_locations(server)
         for key, state in self.addresses.items():
-            if len(state.servers) > 1:
+            if len(state.servers) > 1 or _captures(state.default or state.servers[0]):
                 self._check_server_names(state)
         for name in self.variables:
             if name not in KNOWN_VARIABLES and name not in self.regex_names \
@@ -331,6 +333,8 @@ class Loader:
                     large_client_header_buffers=pick("large_client_header_buffers", (4, 8 << 10)),
                     pos=blk.directive.pos if blk.directive else None,
                 )
+        if http is not None:  # the location trees are built: the lint's warnings follow nginx's
+            self.warnings += lint(http, self.path)
         addresses = []
         for (host, port), state in self.addresses.items():
             members = tuple(servers[id(b)] for b in state.servers)
@@ -346,6 +350,13 @@ class Loader:
             or (ErrorLog(self.path("logs/error.log")),),
             files=tuple(self.files), warnings=tuple(self.warnings),
         )
+
+
+def _captures(server: Block) -> bool:
+    """nginx's ``cscf->captures``: whether the server's last regex name has captures (each regex
+    name sets it anew); such a server's names are checked even when it is alone on its address."""
+    regexes = [n.regex for n in server.names if n.regex is not None]
+    return bool(regexes) and regexes[-1].groups > 0
 
 
 def _check_duplicate_locations(parent: Block) -> None:

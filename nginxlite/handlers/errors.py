@@ -34,6 +34,10 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
                 continue
             ex.error_page_used = True
             target = expand(page.target, ex)
+            if ex.trace is not None:
+                codes = " ".join(map(str, page.codes))
+                overwrite = "" if page.overwrite is None else f"={page.overwrite or ''} "
+                ex.trace.step("error", f"{status}: error_page {codes} {overwrite}{page.target}")
             if target.startswith(("http://", "https://")):
                 code = page.overwrite if page.overwrite in REDIRECT_CODES else 302
                 return builtin(ex, code, (("Location", target),))
@@ -45,6 +49,8 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
                     named = ex.server.tree.named.get(target)
                     if named is None:
                         raise HttpError(404)
+                    if ex.trace is not None:
+                        pipeline.trace_location(ex, named, why="named")
                     response = pipeline.run_in(ex, named)
                 else:
                     if not target.startswith("/"):
@@ -53,6 +59,8 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
                     response = pipeline.internal_redirect(ex, target)
             except HttpError as inner:
                 # The error page itself failed: its own status, built in, with no second error_page.
+                if ex.trace is not None:
+                    ex.trace.step("error", f"the error page failed ({inner.status}): its built-in page")
                 return builtin(ex, inner.status, inner.headers)
             except Exception as inner_exc:  # noqa: BLE001
                 ex.notes.append(traceback_text(inner_exc))

@@ -14,6 +14,9 @@ Rules:
   an error status into a response (error_page, built-in pages).  Any other
   exception becomes a 500 there too, with its traceback in the error log.
 - No sockets here: the connection passes a ``ConnInfo`` and sends what it gets.
+- ``Exchange.trace`` (a ``Trace``, None unless ``--explain`` asks) records each
+  decision as it is taken, for ``nginxlite.explain`` to print: the account and the
+  answer come from the same code.  Off, it costs one ``is None`` test per step.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from nginxlite.config.locations import find
+from nginxlite.config.locations import describe, find
 from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Settings
 from nginxlite.config.vhosts import VirtualHosts, validate_host
 from nginxlite.errors import HttpError
@@ -36,6 +39,21 @@ from nginxlite.http.uri import BadUri, normalize_path, split_target
 MAX_REDIRECTS = 10
 # Methods nginxlite implements; any other is 501 (SPEC §5).  TRACE and CONNECT: 405.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "MKCOL", "COPY", "MOVE"})
+
+
+class Trace:
+    """The decisions one request's pipeline took, as lines (``--explain``)."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def step(self, label: str, text: str) -> None:
+        self.lines.append(f"{label:<9} {text}")
+
+    def detail(self, text: str) -> None:
+        self.lines.append(f"  {text}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +87,7 @@ class Exchange:
     close: bool = False  # the answer closes the connection (TRACE and CONNECT, as nginx)
     routable: bool = False  # reached the static handler on a path a Route may remember
     notes: list[str] = field(default_factory=list)
+    trace: Trace | None = None  # records the decisions for --explain (module rules)
 
     def request_line(self) -> str:
         """``$request``."""
@@ -120,7 +139,8 @@ def respond(ex: Exchange):
     them; anything unusual on the way (a directory, a large file) takes the full path.
     """
     req = ex.request
-    if req.host is not None and req.method in _ROUTED_METHODS and not req.conditional and not req.has_body:
+    if (req.host is not None and req.method in _ROUTED_METHODS and not req.conditional and not req.has_body
+            and ex.trace is None):
         route = ex.conn.vhosts.routes.get((req.host, req.target))
         if route is not None:
             ex.method = req.method
@@ -228,6 +248,8 @@ def _respond(ex: Exchange) -> Response:
     except (BadUri, ValueError):
         ex.server = vhosts.address.default
         ex.settings = ex.server.settings
+        if ex.trace is not None:
+            ex.trace.step("target", f"{req.target}: invalid, the default server's 400")
         raise HttpError(400) from None
     # nginx: the request line's host is checked (and selects the server) first, then the
     # Host header is checked even so (400 from the server selected by then); the request
@@ -238,17 +260,28 @@ def _respond(ex: Exchange) -> Response:
     if target_host is not None:
         host = validate_host(target_host)
         if host is None:
+            if ex.trace is not None:
+                ex.trace.step("Host", f"{target_host}: invalid, the default server's 400")
             raise HttpError(400)
         ex.server = vhosts.select(host)
         ex.settings = ex.server.settings
     if req.host is not None:
         header_host = validate_host(req.host)
         if header_host is None:
+            if ex.trace is not None:
+                ex.trace.step("Host", f"{req.host}: invalid, the selected server's 400")
             raise HttpError(400)
         if target_host is None:
             host = header_host
     ex.host = host
-    ex.server = server = vhosts.select(host)
+    trace = ex.trace
+    if trace is None:
+        ex.server = server = vhosts.select(host)
+    else:
+        reasons: list[str] = []
+        ex.server = server = vhosts.select(host, reasons)
+        trace.step("server", describe_server(server))
+        trace.detail(f"because {reasons[-1]}")
     if vhosts.regexes and server.names and host:
         ex.captures = vhosts.captures(server, host)  # $1.. of a regex server_name
     ex.settings = server.settings
@@ -256,25 +289,59 @@ def _respond(ex: Exchange) -> Response:
         raise HttpError(400)  # RFC 9112 §3.2, with the selected server's error pages
     if req.method in ("TRACE", "CONNECT"):
         ex.close = True  # nginx answers these and closes
+        if trace is not None:
+            trace.step("method", f"{req.method}: 405 and the connection closed, as nginx")
         raise HttpError(405)
     if req.method not in KNOWN_METHODS:
+        if trace is not None:
+            trace.step("method", f"{req.method}: not implemented")
         raise HttpError(501)
     try:
         # nginx parses the request line before it knows the Host: the address's
         # default server decides merge_slashes.
         ex.uri = normalize_path(path, vhosts.address.default.merge_slashes)
-    except BadUri:
+    except BadUri as err:
+        if trace is not None:
+            trace.step("URI", f"{path}: {err}")
         raise HttpError(400) from None
     ex.args = args
+    if trace is not None:
+        trace.step("URI", ex.uri + (f" (from {path})" if ex.uri != path else "") + (f", args {args}" if args else ""))
     if server.return_ is not None:
+        if trace is not None:
+            trace.step("return", f"server-level {describe_return(server.return_)} (runs before location selection)")
         return do_return(ex, server.return_)
     return run_location(ex)
+
+
+def describe_server(server: Server) -> str:
+    names = " ".join(n.text or '""' for n in server.names)
+    return f"server_name {names}" + (f" ({server.pos})" if server.pos else "")
+
+
+def describe_return(ret: Return) -> str:
+    return f"return {ret.code} {ret.text or ''}".rstrip()
+
+
+def trace_location(ex: Exchange, loc: Location | None, steps: list[str] | None = None, why: str = "") -> None:
+    """Record the location a request runs in (``ex.trace`` is set), with how it was found."""
+    text = (describe(loc) + (f" ({loc.pos})" if loc.pos else "")) if loc is not None \
+        else "none (the server's own settings apply)"
+    ex.trace.step("location", text + (f" ({why})" if why else ""))
+    if steps is not None:
+        for step in steps or ["no location at this level matches"]:
+            ex.trace.detail(step)
 
 
 def run_location(ex: Exchange) -> Response:
     """Location selection and everything after it (also the target of internal redirects)."""
     server = ex.server
-    match = find(server.tree, ex.uri)
+    if ex.trace is None:
+        match = find(server.tree, ex.uri)
+    else:
+        steps: list[str] = []
+        match = find(server.tree, ex.uri, steps)
+        trace_location(ex, match.location, steps)
     if match.captures is not None:
         ex.captures = match.captures
     return run_in(ex, match.location)
@@ -285,9 +352,12 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
     settings = loc.settings if loc is not None else ex.server.settings
     ex.settings = settings
     req = ex.request
+    trace = ex.trace
     limited = loc is not None and loc.limit_except is not None and ex.method not in loc.limit_except.methods
     if limited:
         settings = ex.settings = loc.limit_except.settings
+        if trace is not None:
+            trace.step("limit", f"{ex.method} is limited by limit_except: its block applies (no return, try_files)")
     limit = settings.client_max_body_size
     # An error page's request has its body discarded already (nginx: r->discard_body).
     if limit and req.content_length is not None and req.content_length > limit and not ex.error_page_used:
@@ -295,15 +365,26 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
         raise HttpError(413)
     allowed = settings.allow_methods
     if allowed is not None and ex.method not in allowed:
+        if trace is not None:
+            trace.step("method", f"{ex.method} is not in allow_methods {' '.join(sorted(allowed))}")
         raise HttpError(405, (("Allow", ", ".join(sorted(allowed))),))
     if loc is not None and loc.return_ is not None and not limited:
+        if trace is not None:
+            trace.step("return", describe_return(loc.return_))
         return do_return(ex, loc.return_)
     check_access(ex, settings)
     if loc is not None and loc.stub_status:
+        if trace is not None:
+            trace.step("handler", "stub_status page")
         return stub_status(ex)
     if loc is not None and loc.cgi_pass is not None:
+        if trace is not None:
+            trace.step("handler", f"cgi_pass {loc.cgi_pass}: CGI is not built yet")
         raise HttpError(501)  # CGI is not built yet: never serve a script's source instead
     if ex.method in settings.dav_methods:
+        if trace is not None:
+            trace.step("handler", f"DAV {ex.method} (dav_methods)")
+            return Response(0)  # --explain stops here: the handler would write files
         return dav.handle(ex)
     tries = loc.try_files if loc is not None else ex.server.try_files
     if tries is not None and not limited:
@@ -320,6 +401,7 @@ def try_files(ex: Exchange, loc: Location | None, tries: tuple[str, ...]) -> Res
     ``$uri`` set to it; otherwise the last argument: ``=code``, ``@name`` or a URI."""
     import os
     import stat as st
+    trace = ex.trace
     for template in tries[:-1]:
         want_dir = template.endswith("/")  # decided by the argument as written, as nginx
         uri = expand(template[:-1] if want_dir else template, ex)
@@ -327,17 +409,27 @@ def try_files(ex: Exchange, loc: Location | None, tries: tuple[str, ...]) -> Res
         try:
             mode = os.stat(path.encode("latin-1")).st_mode
         except OSError:
+            if trace is not None:
+                trace.step("try_files", f"{template}: {path} does not exist")
             continue
         if st.S_ISDIR(mode) == want_dir:
+            if trace is not None:
+                trace.step("try_files", f"{template}: {path} exists: served as {uri}")
             ex.uri = uri if uri.startswith("/") else "/" + uri
             return static.serve(ex)
+        if trace is not None:
+            trace.step("try_files", f"{template}: {path} is {'not ' if want_dir else ''}a directory")
     last = expand(tries[-1], ex)
+    if trace is not None:
+        trace.step("try_files", f"none found: the last argument, {last}")
     if last.startswith("="):
         raise HttpError(int(last[1:]))
     if last.startswith("@"):
         named = ex.server.tree.named.get(last)
         if named is None:
             raise HttpError(404)
+        if trace is not None:
+            trace_location(ex, named, why="named")
         return run_in(ex, named)
     return internal_redirect(ex, last)
 
@@ -364,6 +456,9 @@ def check_access(ex: Exchange, settings: Settings) -> None:
     for rule in settings.access:
         if rule.network is None or (addr is not None and addr.version == rule.network.version
                                     and addr in rule.network):
+            if ex.trace is not None:
+                ex.trace.step("access", f"{'allow' if rule.allow else 'deny'} {rule.network or 'all'} "
+                                        f"is the first rule matching {ex.conn.remote_host}")
             if rule.allow:
                 return
             ex.log_error("access forbidden by rule")
@@ -373,6 +468,8 @@ def check_access(ex: Exchange, settings: Settings) -> None:
 def internal_redirect(ex: Exchange, uri: str) -> Response:
     """Restart location selection with a new URI (index files, error pages)."""
     ex.redirects += 1
+    if ex.trace is not None:
+        ex.trace.step("redirect", f"internal redirect to {uri}")
     if ex.redirects > MAX_REDIRECTS:
         raise HttpError(500)
     path, _, args = uri.partition("?")

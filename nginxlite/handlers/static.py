@@ -115,15 +115,24 @@ def serve(ex: Exchange) -> Response:
         raise HttpError(405, STATIC_ALLOW)
     uri = ex.uri
     path = file_path(ex, uri)
+    trace = ex.trace
+    if trace is not None:
+        trace.step("file", f"{path} ({'alias' if ex.settings.alias else 'root'})")
     if uri.endswith("/"):
         for name in ex.settings.index:
             name = expand(name, ex)
             if name.startswith("/"):
+                if trace is not None:
+                    trace.step("index", f"{name} (the last, absolute index name)")
                 return pipeline.internal_redirect(ex, name)
             try:
                 os.stat((path + name).encode("latin-1"))
             except OSError:
+                if trace is not None:
+                    trace.step("index", f"{path + name} does not exist")
                 continue
+            if trace is not None:
+                trace.step("index", f"{path + name} exists")
             return pipeline.internal_redirect(ex, uri + name)  # any existing name, a directory too (then 301), as nginx
         try:
             st = os.stat(path.encode("latin-1"))
@@ -133,7 +142,11 @@ def serve(ex: Exchange) -> Response:
         if not stat.S_ISDIR(st.st_mode):
             raise HttpError(404)
         if ex.settings.autoindex and method in ("GET", "HEAD"):
+            if trace is not None:
+                trace.step("handler", "autoindex: a directory listing")
             return autoindex.listing(ex, path)
+        if trace is not None:
+            trace.step("index", "no index file and autoindex off: forbidden")
         ex.log_error(f'directory index of "{path}" is forbidden')
         raise HttpError(403)
     bpath = path.encode("latin-1")
@@ -142,6 +155,8 @@ def serve(ex: Exchange) -> Response:
         pipeline.remember_route(ex, bpath, ctype)
     st = _stat(ex, bpath)
     if stat.S_ISDIR(st.st_mode):
+        if trace is not None:
+            trace.step("file", "is a directory: redirect to the URI with a slash")
         raise _directory_redirect(ex, uri)
     # nginx's not-modified and range filters act on 200 answers only: an error page
     # keeping its error status is sent whole, whatever If-* or Range the request had.

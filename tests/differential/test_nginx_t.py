@@ -39,6 +39,8 @@ from pathlib import Path
 
 import pytest
 
+from nginxlite.config.lint import is_lint
+
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 BODY_DIR = CORPUS / "http_body"
@@ -155,6 +157,7 @@ class Outcome:
 
 DATE_LINE = re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \[")
 PID_OR_LOG_ALERT = re.compile(r"^nginx: \[alert\] .*(pid|log)", re.IGNORECASE)
+LINT_PREFIX = "nginxlite: [warn] "
 PID_DIRECTIVE = re.compile(rb'(?:^|[\s;{}])["\']?pid["\']?[\s;]')
 
 
@@ -168,6 +171,8 @@ def normalize(stderr: bytes, prog: str) -> list[str]:
     for line in pieces:
         if prog == "nginx" and (DATE_LINE.match(line) or PID_OR_LOG_ALERT.match(line)):
             continue
+        if prog == "nginxlite" and line.startswith(LINT_PREFIX) and is_lint(line[len(LINT_PREFIX):]):
+            continue  # nginxlite's lint, beyond nginx (docs/differences.md)
         lines.append(line[len(prefix):] if line.startswith(prefix) else line)
     return lines
 

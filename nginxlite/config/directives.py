@@ -198,12 +198,12 @@ def bounded(low: int, high: int) -> Handler:
     return handler
 
 
-def post_check(slot: Handler, check: Callable[[Any], str | None]) -> Handler:
-    """A slot and its post handler: ``check(value)`` returns nginx's complaint or None."""
+def post_check(slot: Handler, check: Callable[[str, Any], str | None]) -> Handler:
+    """A slot and its post handler: ``check(name, value)`` returns nginx's message or None."""
 
     def handler(loader: Loader, d: Directive, blk: Block) -> None:
         slot(loader, d, blk)
-        problem = check(blk.own[d.name])
+        problem = check(d.name, blk.own[d.name])
         if problem:
             raise fail(problem, d)
 
@@ -340,7 +340,7 @@ def obsolete(new_name: str) -> Handler:
     return handler
 
 
-def _pool_size(value: int) -> str | None:
+def _pool_size(name: str, value: int) -> str | None:
     if value < 112:  # NGX_MIN_POOL_SIZE on 64-bit Linux
         return "the pool size must be no less than 112"
     if value % 16:  # NGX_POOL_ALIGNMENT
@@ -348,11 +348,11 @@ def _pool_size(value: int) -> str | None:
     return None
 
 
-def _powers_of_two(low: int, high: int) -> Callable[[int], str | None]:
+def _powers_of_two(low: int, high: int) -> Callable[[str, int], str | None]:
     sizes = [low << n for n in range((high // low).bit_length())]
     words = [f"{n >> 10}k" if n >= 1024 else str(n) for n in sizes]
-    problem = f'must be {", ".join(words[:-1])}, or {words[-1]}'
-    return lambda value: None if value in sizes else problem
+    allowed = f'must be {", ".join(words[:-1])}, or {words[-1]}'
+    return lambda name, value: None if value in sizes else f'"{name}" directive {allowed}'
 
 
 pool_size = post_check(size_slot, _pool_size)
@@ -1643,7 +1643,7 @@ _table("ngx_stream_ssl_preread_module", (
 
 # Debian's nginx 1.22.1-9+deb12u* backports max_headers (its ngx_http_header_count_module).
 _table("ngx_http_header_count_module (Debian)", (
-    ("max_headers", H, A.TAKE1, num_slot),
+    ("max_headers", Ctx.HS, A.TAKE1, num_slot),
 ))
 
 # Debian 12's libnginx-mod-* packages (names, contexts and arguments from each

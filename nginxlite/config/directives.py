@@ -1028,7 +1028,8 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("log_format", Ctx.HTTP, A.MORE2, log_format, "Names an access log format."),
     # nginxlite's own
     _S("allow_methods", Ctx.SL, A.MORE1, allow_methods,
-       "Methods allowed; others get 405 with an Allow header.", nginxlite_only=True),
+       "Methods allowed; others get 405 with an Allow header. GET always allows HEAD too.",
+       nginxlite_only=True),
     _S("cgi_pass", L, A.TAKE1, cgi_pass, "Runs the requested file as CGI with this interpreter (or exec).",
        nginxlite_only=True, planned=True),
     _S("cgi_split_path_info", L, A.TAKE1, cgi_split_path_info,

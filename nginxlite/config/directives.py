@@ -1642,6 +1642,11 @@ _table("ngx_stream_ssl_preread_module", (
     ("ssl_preread", STREAM, A.FLAG, REFUSE),
 ))
 
+# nginx 1.25.1's replacement for "listen ... http2" (unknown to 1.22): refused as that parameter is.
+_table("ngx_http_v2_module (nginx 1.25)", (
+    ("http2", Ctx.HS, A.FLAG, REFUSE),
+))
+
 # Debian's nginx 1.22.1-9+deb12u* backports max_headers (its ngx_http_header_count_module).
 _table("ngx_http_header_count_module (Debian)", (
     ("max_headers", Ctx.HS, A.TAKE1, num_slot),
@@ -1650,9 +1655,6 @@ _table("ngx_http_header_count_module (Debian)", (
 # Debian 12's libnginx-mod-* packages (names, contexts and arguments from each
 # module's source); their directives are known so a config written for them
 # gets nginxlite's answer, not "unknown directive".
-_table("ngx_rtmp_module (libnginx-mod-rtmp)", (
-    ("rtmp", M, A.NOARGS, REFUSE_BLOCK),
-))
 _table("ngx_http_headers_more_filter_module (libnginx-mod-http-headers-more-filter)", (
     ("more_set_headers", _HSLI, A.MORE1, REFUSE), ("more_clear_headers", _HSLI, A.MORE1, REFUSE),
     ("more_set_input_headers", _HSLI, A.MORE1, REFUSE), ("more_clear_input_headers", _HSLI, A.MORE1, REFUSE),
@@ -1919,7 +1921,8 @@ _table("ngx_nchan_module (libnginx-mod-nchan)", (
     ("push_min_message_buffer_length", Ctx.SL | IF, A.TAKE1, None),
     ("push_subscriber_concurrency", Ctx.SL | IF, A.TAKE1, None),
 ))
-_table("ngx_rtmp_module (libnginx-mod-rtmp): its http directives", (
+_table("ngx_rtmp_module (libnginx-mod-rtmp): its block and http directives", (
+    ("rtmp", M, A.NOARGS, REFUSE_BLOCK),
     ("rtmp_stat", Ctx.HSL, A.MORE1, REFUSE), ("rtmp_stat_stylesheet", Ctx.HSL, A.TAKE1, str_slot),
     ("rtmp_control", Ctx.HSL, A.MORE1, REFUSE),
 ))

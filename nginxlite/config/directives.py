@@ -274,6 +274,134 @@ def param_slot(loader: Loader, d: Directive, blk: Block) -> None:
         raise fail(f'invalid parameter "{d.args[2]}"', d)
 
 
+def aio(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_http_core_set_aio`` for Debian's build: threads, no file AIO."""
+    if d.name in blk.own:
+        raise duplicate(d)
+    value = d.args[0]
+    if value == "on":
+        raise fail('"aio on" is unsupported on this platform', d)
+    if value != "off" and value != "threads" and not value.startswith("threads="):
+        raise fail('"aio" directive invalid value', d)
+    if value.startswith("threads="):
+        loader.check_variables(value[8:], d)
+    blk.own[d.name] = value
+
+
+def directio(loader: Loader, d: Directive, blk: Block) -> None:
+    if d.name in blk.own:
+        raise duplicate(d)
+    if d.args[0] != "off":
+        try:
+            parse_offset(d.args[0])
+        except ValueError:
+            raise fail('"directio" directive invalid value', d) from None
+    blk.own[d.name] = d.args[0]
+
+
+def open_cache_slot(numbers: tuple[str, ...], times: tuple[str, ...], max_missing: str,
+                    positive_max: bool) -> Handler:
+    """``open_file_cache`` / ``open_log_file_cache``: ``max=N inactive=T ...`` or ``off``."""
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        if d.name in blk.own:
+            raise duplicate(d)
+        off, most = False, 0
+        for arg in d.args:
+            key, eq, value = arg.partition("=")
+            try:
+                if eq and key in numbers:
+                    number = parse_int(value)
+                    if key == "max":
+                        if positive_max and number == 0:
+                            raise ValueError(value)
+                        most = number
+                elif eq and key in times:
+                    parse_time(value, msec=False)
+                elif arg == "off":
+                    off = True
+                else:
+                    raise ValueError(arg)
+            except ValueError:
+                raise fail(f'invalid "{d.name}" parameter "{arg}"', d) from None
+        if not off and most == 0:
+            raise fail(max_missing, d)
+        blk.own[d.name] = d.args
+
+    return handler
+
+
+open_file_cache = open_cache_slot(("max",), ("inactive",), '"open_file_cache" must have the "max" parameter', True)
+open_log_file_cache = open_cache_slot(("max", "min_uses"), ("inactive", "valid"),
+                                      '"open_log_file_cache" must have "max" parameter', False)
+
+
+def gzip_disable(loader: Loader, d: Directive, blk: Block) -> None:
+    """``msie6`` or caseless regexes (Debian builds no degradation module)."""
+    for arg in d.args:
+        if arg != "msie6":
+            try:
+                compile_pcre(arg, caseless=True)
+            except ValueError as err:
+                raise fail(str(err), d) from None
+
+
+SHM_MIN = 8 * 4096  # 8 pages: the smallest shared memory zone
+
+
+def zone_slot(with_rate: bool) -> Handler:
+    """``limit_conn_zone KEY zone=NAME:SIZE``, ``limit_req_zone KEY zone=NAME:SIZE rate=Nr/s``."""
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        loader.check_variables(d.args[0], d)
+        name = ""
+        for arg in d.args[1:]:
+            if arg.startswith("zone="):
+                name, colon, size_text = arg[5:].partition(":")
+                try:
+                    size = parse_size(size_text) if colon else -1
+                except ValueError:
+                    size = -1
+                if size < 0:
+                    raise fail(f'invalid zone size "{arg}"', d)
+                if size < SHM_MIN:
+                    raise fail(f'zone "{arg}" is too small', d)
+            elif with_rate and arg.startswith("rate="):
+                digits = arg[:-3] if arg.endswith(("r/s", "r/m")) else arg
+                try:
+                    rate = parse_int(digits[5:])
+                except ValueError:
+                    rate = 0
+                if rate <= 0:
+                    raise fail(f'invalid rate "{arg}"', d)
+            else:
+                raise fail(f'invalid parameter "{arg}"', d)
+        if not name:
+            raise fail(f'"{d.name}" must have "zone" parameter', d)
+
+    return handler
+
+
+def ssl_session_cache(loader: Loader, d: Directive, blk: Block) -> None:
+    """``off``, ``none``, ``builtin[:N]``, ``shared:NAME:SIZE``."""
+    for arg in d.args:
+        if arg in ("off", "none", "builtin"):
+            continue
+        try:
+            if arg.startswith("builtin:") and len(arg) > 8:
+                parse_int(arg[8:])
+                continue
+            if arg.startswith("shared:") and len(arg) > 7:
+                name, _, size_text = arg[7:].partition(":")
+                if name:
+                    if parse_size(size_text) < SHM_MIN:
+                        raise fail(f'session cache "{arg}" is too small', d)
+                    continue
+        except ValueError:
+            pass
+        raise fail(f'invalid session cache "{arg}"', d)
+
+
 def worker_processes(loader: Loader, d: Directive, blk: Block) -> None:
     if d.name in blk.own:
         raise duplicate(d)
@@ -1255,19 +1383,19 @@ _table("ngx_http_image_filter_module", (
     ("image_filter_buffer", Ctx.HSL, A.TAKE1, size_slot),
 ))
 _table("ngx_http_limit_conn_module", (
-    ("limit_conn_zone", H | STREAM, A.TAKE2, None), ("limit_conn", Ctx.HSL | STREAM, A.TAKE2, REFUSE),
+    ("limit_conn_zone", H | STREAM, A.TAKE2, zone_slot(False)), ("limit_conn", Ctx.HSL | STREAM, A.TAKE2, REFUSE),
     ("limit_conn_log_level", Ctx.HSL | STREAM, A.TAKE1, enum_slot('info', 'notice', 'warn', 'error')),
     ("limit_conn_status", Ctx.HSL, A.TAKE1, bounded(400, 599)),
     ("limit_conn_dry_run", Ctx.HSL | STREAM, A.FLAG, flag_slot),
 ))
 _table("ngx_http_limit_req_module", (
-    ("limit_req_zone", H, A.TAKE3, None), ("limit_req", Ctx.HSL, A.TAKE123, REFUSE),
+    ("limit_req_zone", H, A.TAKE3, zone_slot(True)), ("limit_req", Ctx.HSL, A.TAKE123, REFUSE),
     ("limit_req_log_level", Ctx.HSL, A.TAKE1, enum_slot('info', 'notice', 'warn', 'error')),
     ("limit_req_status", Ctx.HSL, A.TAKE1, bounded(400, 599)),
     ("limit_req_dry_run", Ctx.HSL, A.FLAG, flag_slot),
 ))
 _table("ngx_http_log_module", (
-    ("open_log_file_cache", Ctx.HSL | STREAM, A.TAKE1234, None),
+    ("open_log_file_cache", Ctx.HSL | STREAM, A.TAKE1234, open_log_file_cache),
 ))
 _table("ngx_http_map_module", (
     ("map", H | STREAM, A.TAKE2, REFUSE_BLOCK), ("map_hash_max_size", H | STREAM, A.TAKE1, num_slot),
@@ -1432,7 +1560,7 @@ _table("ngx_http_ssl_module", (
     ("ssl_client_certificate", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
     ("ssl_trusted_certificate", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
     ("ssl_prefer_server_ciphers", Ctx.HS | STREAM | MAIL, A.FLAG, flag_slot),
-    ("ssl_session_cache", Ctx.HS | STREAM | MAIL, A.TAKE12, None),
+    ("ssl_session_cache", Ctx.HS | STREAM | MAIL, A.TAKE12, ssl_session_cache),
     ("ssl_session_tickets", Ctx.HS | STREAM | MAIL, A.FLAG, flag_slot),
     ("ssl_session_ticket_key", Ctx.HS | STREAM | MAIL, A.TAKE1, None),
     ("ssl_session_timeout", Ctx.HS | STREAM | MAIL, A.TAKE1, sec_slot),
@@ -1475,9 +1603,9 @@ _table("ngx_http_core_module", (
     ("client_body_in_file_only", Ctx.HSL, A.TAKE1, enum_slot('off', 'on', 'clean')),
     ("client_body_in_single_buffer", Ctx.HSL, A.FLAG, flag_slot), ("sendfile", _HSLI, A.FLAG, flag_slot),
     ("sendfile_max_chunk", Ctx.HSL, A.TAKE1, size_slot),
-    ("subrequest_output_buffer_size", Ctx.HSL, A.TAKE1, size_slot), ("aio", Ctx.HSL, A.TAKE1, None),
+    ("subrequest_output_buffer_size", Ctx.HSL, A.TAKE1, size_slot), ("aio", Ctx.HSL, A.TAKE1, aio),
     ("aio_write", Ctx.HSL, A.FLAG, flag_slot), ("read_ahead", Ctx.HSL, A.TAKE1, size_slot),
-    ("directio", Ctx.HSL, A.TAKE1, None), ("directio_alignment", Ctx.HSL, A.TAKE1, offset_slot),
+    ("directio", Ctx.HSL, A.TAKE1, directio), ("directio_alignment", Ctx.HSL, A.TAKE1, offset_slot),
     ("tcp_nopush", Ctx.HSL, A.FLAG, flag_slot), ("tcp_nodelay", Ctx.HSL | STREAM, A.FLAG, flag_slot),
     ("send_lowat", Ctx.HSL, A.TAKE1, send_lowat), ("postpone_output", Ctx.HSL, A.TAKE1, size_slot),
     ("limit_rate", _HSLI, A.TAKE1, REFUSE), ("limit_rate_after", _HSLI, A.TAKE1, REFUSE),
@@ -1489,7 +1617,7 @@ _table("ngx_http_core_module", (
     ("reset_timedout_connection", Ctx.HSL, A.FLAG, flag_slot), ("msie_padding", Ctx.HSL, A.FLAG, flag_slot),
     ("msie_refresh", Ctx.HSL, A.FLAG, flag_slot), ("log_subrequest", Ctx.HSL, A.FLAG, flag_slot),
     ("chunked_transfer_encoding", Ctx.HSL, A.FLAG, flag_slot), ("post_action", _HSLI, A.TAKE1, REFUSE),
-    ("open_file_cache", Ctx.HSL, A.TAKE12, None), ("open_file_cache_valid", Ctx.HSL, A.TAKE1, sec_slot),
+    ("open_file_cache", Ctx.HSL, A.TAKE12, open_file_cache), ("open_file_cache_valid", Ctx.HSL, A.TAKE1, sec_slot),
     ("open_file_cache_min_uses", Ctx.HSL, A.TAKE1, num_slot),
     ("open_file_cache_errors", Ctx.HSL, A.FLAG, flag_slot),
     ("open_file_cache_events", Ctx.HSL, A.FLAG, flag_slot),
@@ -1497,7 +1625,7 @@ _table("ngx_http_core_module", (
     ("resolver_timeout", Ctx.HSL | STREAM | MAIL, A.TAKE1, msec_slot),
     ("gzip_vary", Ctx.HSL, A.FLAG, flag_slot),
     ("gzip_http_version", Ctx.HSL, A.TAKE1, enum_slot('1.0', '1.1')),
-    ("gzip_proxied", Ctx.HSL, A.MORE1, gzip_proxied_mask), ("gzip_disable", Ctx.HSL, A.MORE1, None),
+    ("gzip_proxied", Ctx.HSL, A.MORE1, gzip_proxied_mask), ("gzip_disable", Ctx.HSL, A.MORE1, gzip_disable),
     ("disable_symlinks", Ctx.HSL, A.TAKE12, REFUSE),
 ))
 _table("ngx_http_upstream_least_conn_module", (

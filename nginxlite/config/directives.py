@@ -288,15 +288,11 @@ def aio(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own[d.name] = value
 
 
-def directio(loader: Loader, d: Directive, blk: Block) -> None:
-    if d.name in blk.own:
-        raise duplicate(d)
-    if d.args[0] != "off":
-        try:
-            parse_offset(d.args[0])
-        except ValueError:
-            raise fail('"directio" directive invalid value', d) from None
-    blk.own[d.name] = d.args[0]
+def _word_or(word: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    return lambda text: text if text == word else parse(text)
+
+
+directio = value_slot(_word_or("off", parse_offset), "invalid value")
 
 
 def open_cache_slot(numbers: tuple[str, ...], times: tuple[str, ...], max_missing: str,
@@ -402,15 +398,7 @@ def ssl_session_cache(loader: Loader, d: Directive, blk: Block) -> None:
         raise fail(f'invalid session cache "{arg}"', d)
 
 
-def worker_processes(loader: Loader, d: Directive, blk: Block) -> None:
-    if d.name in blk.own:
-        raise duplicate(d)
-    if d.args[0] != "auto":
-        try:
-            parse_int(d.args[0])
-        except ValueError:
-            raise fail('"worker_processes" directive invalid value', d) from None
-    blk.own[d.name] = d.args[0]
+worker_processes = value_slot(_word_or("auto", parse_int), "invalid value")
 
 
 def worker_priority(loader: Loader, d: Directive, blk: Block) -> None:

@@ -30,8 +30,12 @@ class Ctx(IntFlag):
     LIMIT_EXCEPT = auto()
     TYPES = auto()
     IF = auto()  # "if" blocks (refused by nginxlite; kept for context checks)
+    # Blocks nginxlite refuses, so never entered: their directives elsewhere are "not allowed here".
+    UPSTREAM = auto()
+    STREAM = auto()  # stream {} and its server, upstream
+    MAIL = auto()  # mail {} and its server
 
-    ANY = MAIN | EVENTS | HTTP | SERVER | LOCATION | LIMIT_EXCEPT | TYPES | IF
+    ANY = MAIN | EVENTS | HTTP | SERVER | LOCATION | LIMIT_EXCEPT | TYPES | IF | UPSTREAM | STREAM | MAIL
     HSL = HTTP | SERVER | LOCATION
     HS = HTTP | SERVER
     SL = SERVER | LOCATION
@@ -40,6 +44,7 @@ class Ctx(IntFlag):
 CTX_NAMES = {
     Ctx.MAIN: "main", Ctx.EVENTS: "events", Ctx.HTTP: "http", Ctx.SERVER: "server",
     Ctx.LOCATION: "location", Ctx.LIMIT_EXCEPT: "limit_except", Ctx.TYPES: "types", Ctx.IF: "if",
+    Ctx.UPSTREAM: "upstream", Ctx.STREAM: "stream", Ctx.MAIL: "mail",
 }
 
 

@@ -16,6 +16,7 @@ Rules:
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import socket
 from collections.abc import Callable
@@ -169,8 +170,334 @@ def enum_slot(*values: str) -> Handler:
     return handler
 
 
-def ignored(loader: Loader, d: Directive, blk: Block) -> None:
-    loader.warn(f'"{d.name}" directive is ignored by nginxlite', d.pos)
+def bitmask_slot(*values: str) -> Handler:
+    """``ngx_conf_set_bitmask_slot``: each argument one of ``values`` (any case), no duplicate check."""
+    known = {v.lower() for v in values}
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        seen = blk.own.setdefault(d.name, set())
+        for arg in d.args:
+            low = arg.lower()
+            if low not in known:
+                raise fail(f'invalid value "{arg}"', d)
+            if low in seen:
+                loader.warn(f'duplicate value "{arg}"', d.pos)
+            seen.add(low)
+
+    return handler
+
+
+def bounded(low: int, high: int) -> Handler:
+    """A number slot with ``ngx_conf_check_num_bounds``."""
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        num_slot(loader, d, blk)
+        if not low <= blk.own[d.name] <= high:
+            raise fail(f"value must be between {low} and {high}", d)
+
+    return handler
+
+
+def post_check(slot: Handler, check: Callable[[str, Any], str | None]) -> Handler:
+    """A slot and its post handler: ``check(name, value)`` returns nginx's message or None."""
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        slot(loader, d, blk)
+        problem = check(d.name, blk.own[d.name])
+        if problem:
+            raise fail(problem, d)
+
+    return handler
+
+
+def bufs_slot(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_conf_set_bufs_slot``: a number and a size, neither 0."""
+    if d.name in blk.own:
+        raise duplicate(d)
+    try:
+        number, size = parse_int(d.args[0]), parse_size(d.args[1])
+    except ValueError:
+        number = size = 0
+    if number == 0 or size == 0:
+        raise fail(f'"{d.name}" directive invalid value', d)
+    blk.own[d.name] = (number, size)
+
+
+def path_slot(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_conf_set_path_slot``: a folder and up to 3 levels of 1 or 2 characters."""
+    if d.name in blk.own:
+        raise duplicate(d)
+    levels = []
+    for arg in d.args[1:]:
+        try:
+            levels.append(parse_int(arg))
+        except ValueError:
+            levels.append(0)
+        if levels[-1] == 0:
+            raise fail(f'"{d.name}" directive invalid value', d)
+    if sum(n + 1 for n in levels) > 10 + len(levels):
+        raise fail(f'"{d.name}" directive invalid value', d)
+    blk.own[d.name] = d.args[0]
+
+
+def access_slot(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_conf_set_access_slot``: ``user:rw group:r all:r``."""
+    if d.name in blk.own:
+        raise duplicate(d)
+    for arg in d.args:
+        who, sep, right = arg.partition(":")
+        if not sep or who not in ("user", "group", "all") or right not in ("rw", "r"):
+            raise fail(f'invalid value "{arg}"', d)
+    blk.own[d.name] = d.args
+
+
+def complex_slot(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_http_set_complex_value_slot``: one value whose variables must exist."""
+    if d.name in blk.own:
+        raise duplicate(d)
+    loader.check_variables(d.args[0], d)
+    blk.own[d.name] = d.args[0]
+
+
+def variables_slot(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_http_set_predicate_slot``: every argument is a complex value."""
+    for arg in d.args:
+        loader.check_variables(arg, d)
+
+
+def param_slot(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_http_upstream_param_set_slot`` (``fastcgi_param NAME VALUE [if_not_empty]``).
+
+    nginx compiles the value only for a location that passes requests on, so an
+    unknown variable here is no error (as for ``proxy_set_header``)."""
+    if len(d.args) == 3 and d.args[2] != "if_not_empty":
+        raise fail(f'invalid parameter "{d.args[2]}"', d)
+
+
+def aio(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_http_core_set_aio`` for Debian's build: threads, no file AIO."""
+    if d.name in blk.own:
+        raise duplicate(d)
+    value = d.args[0]
+    if value == "on":
+        raise fail('"aio on" is unsupported on this platform', d)
+    if value != "off" and value != "threads" and not value.startswith("threads="):
+        raise fail('"aio" directive invalid value', d)
+    if value.startswith("threads="):
+        loader.check_variables(value[8:], d)
+    blk.own[d.name] = value
+
+
+def _word_or(word: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    return lambda text: text if text == word else parse(text)
+
+
+directio = value_slot(_word_or("off", parse_offset), "invalid value")
+
+
+def open_cache_slot(numbers: tuple[str, ...], times: tuple[str, ...], max_missing: str,
+                    positive_max: bool) -> Handler:
+    """``open_file_cache`` / ``open_log_file_cache``: ``max=N inactive=T ...`` or ``off``."""
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        if d.name in blk.own:
+            raise duplicate(d)
+        off, most = False, 0
+        for arg in d.args:
+            key, eq, value = arg.partition("=")
+            try:
+                if eq and key in numbers:
+                    number = parse_int(value)
+                    if key == "max":
+                        if positive_max and number == 0:
+                            raise ValueError(value)
+                        most = number
+                elif eq and key in times:
+                    parse_time(value, msec=False)
+                elif arg == "off":
+                    off = True
+                else:
+                    raise ValueError(arg)
+            except ValueError:
+                raise fail(f'invalid "{d.name}" parameter "{arg}"', d) from None
+        if not off and most == 0:
+            raise fail(max_missing, d)
+        blk.own[d.name] = d.args
+
+    return handler
+
+
+open_file_cache = open_cache_slot(("max",), ("inactive",), '"open_file_cache" must have the "max" parameter', True)
+open_log_file_cache = open_cache_slot(("max", "min_uses"), ("inactive", "valid"),
+                                      '"open_log_file_cache" must have "max" parameter', False)
+
+
+def gzip_disable(loader: Loader, d: Directive, blk: Block) -> None:
+    """``msie6`` or caseless regexes (Debian builds no degradation module)."""
+    for arg in d.args:
+        if arg != "msie6":
+            try:
+                compile_pcre(arg, caseless=True)
+            except ValueError as err:
+                raise fail(str(err), d) from None
+
+
+SHM_MIN = 8 * 4096  # 8 pages: the smallest shared memory zone
+
+
+def zone_slot(with_rate: bool) -> Handler:
+    """``limit_conn_zone KEY zone=NAME:SIZE``, ``limit_req_zone KEY zone=NAME:SIZE rate=Nr/s``."""
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        loader.check_variables(d.args[0], d)
+        name = ""
+        for arg in d.args[1:]:
+            if arg.startswith("zone="):
+                name, colon, size_text = arg[5:].partition(":")
+                try:
+                    size = parse_size(size_text) if colon else -1
+                except ValueError:
+                    size = -1
+                if size < 0:
+                    raise fail(f'invalid zone size "{arg}"', d)
+                if size < SHM_MIN:
+                    raise fail(f'zone "{arg}" is too small', d)
+            elif with_rate and arg.startswith("rate="):
+                digits = arg[:-3] if arg.endswith(("r/s", "r/m")) else arg
+                try:
+                    rate = parse_int(digits[5:])
+                except ValueError:
+                    rate = 0
+                if rate <= 0:
+                    raise fail(f'invalid rate "{arg}"', d)
+            else:
+                raise fail(f'invalid parameter "{arg}"', d)
+        if not name:
+            raise fail(f'"{d.name}" must have "zone" parameter', d)
+
+    return handler
+
+
+def ssl_session_cache(loader: Loader, d: Directive, blk: Block) -> None:
+    """``off``, ``none``, ``builtin[:N]``, ``shared:NAME:SIZE``."""
+    for arg in d.args:
+        if arg in ("off", "none", "builtin"):
+            continue
+        try:
+            if arg.startswith("builtin:") and len(arg) > 8:
+                parse_int(arg[8:])
+                continue
+            if arg.startswith("shared:") and len(arg) > 7:
+                name, _, size_text = arg[7:].partition(":")
+                if name:
+                    if parse_size(size_text) < SHM_MIN:
+                        raise fail(f'session cache "{arg}" is too small', d)
+                    continue
+        except ValueError:
+            pass
+        raise fail(f'invalid session cache "{arg}"', d)
+
+
+worker_processes = value_slot(_word_or("auto", parse_int), "invalid value")
+
+
+def worker_priority(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_set_priority``: a number with an optional sign (0 counts as unset)."""
+    if blk.own.get(d.name):
+        raise duplicate(d)
+    text = d.args[0]
+    try:
+        value = parse_int(text[1:] if text[:1] in "+-" else text)
+    except ValueError:
+        raise fail('"worker_priority" directive invalid number', d) from None
+    blk.own[d.name] = value
+
+
+EVENT_METHODS = ("epoll",)  # the event modules of nginx built for Linux
+
+
+def event_use(loader: Loader, d: Directive, blk: Block) -> None:
+    if d.name in blk.own:
+        raise duplicate(d)
+    if d.args[0] not in EVENT_METHODS:
+        raise fail(f'invalid event type "{d.args[0]}"', d)
+    blk.own[d.name] = d.args[0]
+
+
+def charset_slot(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_http_set_charset_slot``: a charset name, ``off``, or ``$variable``."""
+    if d.name in blk.own:
+        raise duplicate(d)
+    if d.args[0].startswith("$"):
+        loader.check_variables(d.args[0], d)
+    blk.own[d.name] = d.args[0]
+
+
+def variable_setter(compiled: bool) -> Handler:
+    """``auth_request_set $name value``, ``perl_set $name code``: defines ``$name``."""
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        name = d.args[0]
+        if not name.startswith("$"):
+            raise fail(f'invalid variable name "{name}"', d)
+        loader.defined_variables.add(name[1:].lower())
+        if compiled:
+            loader.check_variables(d.args[1], d)
+
+    return handler
+
+
+def obsolete(new_name: str) -> Handler:
+    """``ngx_http_v2_obsolete``: nginx's own warning."""
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        loader.warn(f'the "{d.name}" directive is obsolete, use the "{new_name}" directive instead', d.pos)
+
+    return handler
+
+
+def _pool_size(name: str, value: int) -> str | None:
+    if value < 112:  # NGX_MIN_POOL_SIZE on 64-bit Linux
+        return "the pool size must be no less than 112"
+    if value % 16:  # NGX_POOL_ALIGNMENT
+        return "the pool size must be a multiple of 16"
+    return None
+
+
+def _powers_of_two(low: int, high: int) -> Callable[[str, int], str | None]:
+    sizes = [low << n for n in range((high // low).bit_length())]
+    words = [f"{n >> 10}k" if n >= 1024 else str(n) for n in sizes]
+    allowed = f'must be {", ".join(words[:-1])}, or {words[-1]}'
+    return lambda name, value: None if value in sizes else f'"{name}" directive {allowed}'
+
+
+pool_size = post_check(size_slot, _pool_size)
+gzip_window = post_check(size_slot, _powers_of_two(512, 32 << 10))
+gzip_hash = post_check(size_slot, _powers_of_two(512, 128 << 10))
+
+
+def send_lowat(loader: Loader, d: Directive, blk: Block) -> None:
+    size_slot(loader, d, blk)
+    loader.warn(f'"{d.name}" is not supported, ignored', d.pos)  # no SO_SNDLOWAT on Linux
+
+
+def load_module(loader: Loader, d: Directive, blk: Block) -> None:
+    """``load_module``: nginxlite has no dynamic modules; their directives stay refused."""
+    if loader.events_seen or loader.http is not None:
+        raise fail('"load_module" directive is specified too late', d)
+    path = d.args[0] if os.path.isabs(d.args[0]) else os.path.join(loader.prefix, d.args[0])
+    loader.warn(f'module "{path}" is not loaded by nginxlite', d.pos)
+
+
+def ignored(check: Handler | None) -> Handler:
+    """An ignored directive: checked as nginx checks it, then a warning."""
+
+    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+        if check is not None:
+            check(loader, d, blk)
+        loader.warn(f'"{d.name}" directive is ignored by nginxlite', d.pos)
+
+    return handler
 
 
 def refused(loader: Loader, d: Directive, blk: Block) -> None:
@@ -576,19 +903,6 @@ def keepalive_timeout(loader: Loader, d: Directive, blk: Block) -> None:
         raise fail('"keepalive_timeout" directive invalid value', d) from None
 
 
-def large_client_header_buffers(loader: Loader, d: Directive, blk: Block) -> None:
-    if d.name in blk.own:
-        raise duplicate(d)
-    try:
-        number = parse_int(d.args[0])
-        size = parse_size(d.args[1])
-    except ValueError:
-        number = size = 0
-    if number == 0 or size == 0:
-        raise fail(f'"{d.name}" directive invalid value', d)
-    blk.own[d.name] = (number, size)
-
-
 _DAV = {"off": None, "put": "PUT", "delete": "DELETE", "mkcol": "MKCOL", "copy": "COPY", "move": "MOVE"}
 
 
@@ -797,7 +1111,7 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("merge_slashes", Ctx.HS, A.FLAG, flag_slot, "Merge runs of slashes in the URI.", "on"),
     _S("client_header_timeout", Ctx.HS, A.TAKE1, msec_slot,
        "Time to receive the whole request header.", "60s"),
-    _S("large_client_header_buffers", Ctx.HS, A.TAKE2, large_client_header_buffers,
+    _S("large_client_header_buffers", Ctx.HS, A.TAKE2, bufs_slot,
        "Number and size of buffers for a long request line or header.", "4 8k"),
     # locations
     _S("location", Ctx.SL, A.TAKE12, location_block,
@@ -858,7 +1172,8 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("log_format", Ctx.HTTP, A.MORE2, log_format, "Names an access log format."),
     # nginxlite's own
     _S("allow_methods", Ctx.SL, A.MORE1, allow_methods,
-       "Methods allowed; others get 405 with an Allow header.", nginxlite_only=True),
+       "Methods allowed; others get 405 with an Allow header. GET always allows HEAD too.",
+       nginxlite_only=True),
     _S("cgi_pass", L, A.TAKE1, cgi_pass, "Runs the requested file as CGI with this interpreter (or exec).",
        nginxlite_only=True, planned=True),
     _S("cgi_split_path_info", L, A.TAKE1, cgi_split_path_info,
@@ -880,85 +1195,878 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
 )}
 
 
-def _add(kind: Kind, handler: Handler, help_: str, entries: tuple[tuple[str, Ctx, Arity], ...],
-         block: bool = False) -> None:
-    for name, ctx, arity in entries:
-        DIRECTIVES[name] = Spec(name, ctx, arity, handler, help_, block=block, kind=kind)
-
-
-_HSLI = Ctx.HSL | Ctx.IF
+REFUSE = "refuse"  # markers in the check column of _table below
+REFUSE_BLOCK = "refuse block"
+IGNORE_BLOCK = "ignore block"
 _IGNORED_HELP = "Accepted and ignored: it tunes nginx internals nginxlite does not have."
-_add(Kind.IGNORED, ignored, _IGNORED_HELP, (
-    ("worker_processes", Ctx.MAIN, A.TAKE1), ("user", Ctx.MAIN, A.TAKE12),
-    ("worker_rlimit_nofile", Ctx.MAIN, A.TAKE1), ("worker_cpu_affinity", Ctx.MAIN, A.MORE1),
-    ("worker_priority", Ctx.MAIN, A.TAKE1), ("worker_shutdown_timeout", Ctx.MAIN, A.TAKE1),
-    ("daemon", Ctx.MAIN, A.FLAG), ("master_process", Ctx.MAIN, A.FLAG),
-    ("pcre_jit", Ctx.MAIN, A.FLAG), ("timer_resolution", Ctx.MAIN, A.TAKE1),
-    ("working_directory", Ctx.MAIN, A.TAKE1), ("thread_pool", Ctx.MAIN, A.TAKE23),
-    ("multi_accept", Ctx.EVENTS, A.FLAG), ("use", Ctx.EVENTS, A.TAKE1),
-    ("accept_mutex", Ctx.EVENTS, A.FLAG), ("accept_mutex_delay", Ctx.EVENTS, A.TAKE1),
-    ("sendfile", _HSLI, A.FLAG), ("sendfile_max_chunk", Ctx.HSL, A.TAKE1),
-    ("tcp_nopush", Ctx.HSL, A.FLAG), ("tcp_nodelay", Ctx.HSL, A.FLAG),
-    ("aio", Ctx.HSL, A.TAKE1), ("directio", Ctx.HSL, A.TAKE1), ("read_ahead", Ctx.HSL, A.TAKE1),
-    ("output_buffers", Ctx.HSL, A.TAKE2), ("postpone_output", Ctx.HSL, A.TAKE1),
-    ("gzip", _HSLI, A.FLAG), ("gzip_vary", Ctx.HSL, A.FLAG), ("gzip_comp_level", Ctx.HSL, A.TAKE1),
-    ("gzip_types", Ctx.HSL, A.MORE1), ("gzip_min_length", Ctx.HSL, A.TAKE1),
-    ("gzip_proxied", Ctx.HSL, A.MORE1), ("gzip_disable", Ctx.HSL, A.MORE1),
-    ("gzip_http_version", Ctx.HSL, A.TAKE1), ("gzip_buffers", Ctx.HSL, A.TAKE2),
-    ("server_names_hash_bucket_size", Ctx.HTTP, A.TAKE1), ("server_names_hash_max_size", Ctx.HTTP, A.TAKE1),
-    ("types_hash_max_size", Ctx.HSL, A.TAKE1), ("types_hash_bucket_size", Ctx.HSL, A.TAKE1),
-    ("variables_hash_max_size", Ctx.HTTP, A.TAKE1), ("variables_hash_bucket_size", Ctx.HTTP, A.TAKE1),
-    ("open_file_cache", Ctx.HSL, A.TAKE12), ("open_file_cache_valid", Ctx.HSL, A.TAKE1),
-    ("open_file_cache_min_uses", Ctx.HSL, A.TAKE1), ("open_file_cache_errors", Ctx.HSL, A.FLAG),
-    ("reset_timedout_connection", Ctx.HSL, A.FLAG), ("client_body_temp_path", Ctx.HSL, A.TAKE1234),
-    ("client_header_buffer_size", Ctx.HS, A.TAKE1), ("connection_pool_size", Ctx.HS, A.TAKE1),
-    ("request_pool_size", Ctx.HS, A.TAKE1), ("lingering_close", Ctx.HSL, A.TAKE1),
-    ("lingering_time", Ctx.HSL, A.TAKE1), ("lingering_timeout", Ctx.HSL, A.TAKE1),
-    ("log_subrequest", Ctx.HSL, A.FLAG),
-    ("open_log_file_cache", Ctx.HSL, A.TAKE1234), ("msie_padding", Ctx.HSL, A.FLAG),
-    ("msie_refresh", Ctx.HSL, A.FLAG), ("ignore_invalid_headers", Ctx.HS, A.FLAG),
-    ("underscores_in_headers", Ctx.HS, A.FLAG), ("keepalive_disable", Ctx.HSL, A.TAKE12),
-    ("keepalive_time", Ctx.HSL, A.TAKE1), ("chunked_transfer_encoding", Ctx.HSL, A.FLAG),
-    ("charset", _HSLI, A.TAKE1), ("source_charset", _HSLI, A.TAKE1),
-    ("override_charset", _HSLI, A.FLAG), ("charset_types", Ctx.HSL, A.MORE1),
-    ("server_tokens_hide", Ctx.HSL, A.FLAG), ("resolver", Ctx.HSL, A.MORE1),
-    ("resolver_timeout", Ctx.HSL, A.TAKE1), ("send_lowat", Ctx.HSL, A.TAKE1),
+_REFUSED_HELP = "Refused: nginxlite cannot do what this directive asks."
+
+
+def _table(module: str, entries: tuple[tuple[str, Ctx, Arity, Handler | str | None], ...]) -> None:
+    """The directives of one nginx module that nginxlite does not serve.
+
+    Each entry is (name, contexts, arguments, check), contexts and arguments as in
+    the module's ``ngx_command_t`` array.  ``check`` is REFUSE, REFUSE_BLOCK (the
+    block is not read), IGNORE_BLOCK (nor is this one), or the slot that checks
+    the value as nginx does (None: arguments counted only) before the
+    directive is ignored with a warning.
+    """
+    for name, ctx, arity, check in entries:
+        assert name not in DIRECTIVES, name
+        if check in (REFUSE, REFUSE_BLOCK):
+            spec = Spec(name, ctx, arity, refused, _REFUSED_HELP, block=check == REFUSE_BLOCK,
+                        kind=Kind.REFUSED)
+        elif check == IGNORE_BLOCK:
+            spec = Spec(name, ctx, arity, ignored(None), _IGNORED_HELP, block=True, kind=Kind.IGNORED)
+        else:
+            spec = Spec(name, ctx, arity, ignored(check), _IGNORED_HELP, kind=Kind.IGNORED)
+        DIRECTIVES[name] = spec
+
+
+M, E, H, S = Ctx.MAIN, Ctx.EVENTS, Ctx.HTTP, Ctx.SERVER
+IF, UPS, STREAM, MAIL = Ctx.IF, Ctx.UPSTREAM, Ctx.STREAM, Ctx.MAIL
+_HSLI = Ctx.HSL | Ctx.IF
+ssl_protocols_mask = bitmask_slot("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+next_upstream_mask = bitmask_slot("error", "timeout", "invalid_header", "non_idempotent", "http_500", "http_503",
+                                  "http_403", "http_404", "http_429", "updating", "off")  # fastcgi, scgi, uwsgi
+proxy_next_upstream_mask = bitmask_slot("error", "timeout", "invalid_header", "non_idempotent", "http_500",
+                                        "http_502", "http_503", "http_504", "http_403", "http_404", "http_429",
+                                        "updating", "off")
+grpc_next_upstream_mask = bitmask_slot("error", "timeout", "invalid_header", "non_idempotent", "http_500",
+                                       "http_502", "http_503", "http_504", "http_403", "http_404", "http_429", "off")
+memcached_next_upstream_mask = bitmask_slot("error", "timeout", "invalid_response", "not_found", "off")
+ignore_headers_mask = bitmask_slot("X-Accel-Redirect", "X-Accel-Expires", "X-Accel-Limit-Rate", "X-Accel-Buffering",
+                                   "X-Accel-Charset", "Expires", "Cache-Control", "Set-Cookie", "Vary")
+userid_flags_mask = bitmask_slot("off", "secure", "httponly", "samesite=strict", "samesite=lax", "samesite=none")
+gzip_proxied_mask = bitmask_slot("off", "expired", "no-cache", "no-store", "private", "no_last_modified", "no_etag",
+                                 "auth", "any")
+
+# From nginx 1.22.1's ngx_command_t arrays (src/core, src/event, src/http, src/stream,
+# src/mail; the Linux event modules only), in source order.  Directives only
+# allowed inside blocks nginxlite refuses (upstream, stream, mail) are listed so
+# that elsewhere they are "not allowed here" as in nginx, never "unknown".
+DIRECTIVES["load_module"] = Spec("load_module", M, A.TAKE1, load_module,
+                                 "Accepted with a warning: nginxlite has no dynamic modules.", kind=Kind.IGNORED)
+_table("ngx_core_module", (
+    ("daemon", M, A.FLAG, flag_slot), ("master_process", M, A.FLAG, flag_slot),
+    ("timer_resolution", M, A.TAKE1, msec_slot), ("lock_file", M, A.TAKE1, str_slot),
+    ("worker_processes", M, A.TAKE1, worker_processes),
+    ("debug_points", M, A.TAKE1, enum_slot('stop', 'abort')), ("user", M, A.TAKE12, None),
+    ("worker_priority", M, A.TAKE1, worker_priority), ("worker_cpu_affinity", M, A.MORE1, None),
+    ("worker_rlimit_nofile", M, A.TAKE1, num_slot), ("worker_rlimit_core", M, A.TAKE1, offset_slot),
+    ("worker_shutdown_timeout", M, A.TAKE1, msec_slot), ("working_directory", M, A.TAKE1, str_slot),
+    ("env", M, A.TAKE1, None),
+))
+_table("ngx_regex_module", (
+    ("pcre_jit", M, A.FLAG, flag_slot),
+))
+_table("ngx_thread_pool_module", (
+    ("thread_pool", M, A.TAKE23, None),
+))
+_table("ngx_epoll_module", (
+    ("epoll_events", E, A.TAKE1, num_slot), ("worker_aio_requests", E, A.TAKE1, num_slot),
+))
+_table("ngx_event_core_module", (
+    ("use", E, A.TAKE1, event_use), ("multi_accept", E, A.FLAG, flag_slot),
+    ("accept_mutex", E, A.FLAG, flag_slot), ("accept_mutex_delay", E, A.TAKE1, msec_slot),
+    ("debug_connection", E, A.TAKE1, None),
+))
+_table("ngx_openssl_module", (
+    ("ssl_engine", M, A.TAKE1, None),
+))
+_table("ngx_http_addition_filter_module", (
+    ("add_before_body", Ctx.HSL, A.TAKE1, REFUSE), ("add_after_body", Ctx.HSL, A.TAKE1, REFUSE),
+    ("addition_types", Ctx.HSL, A.MORE1, None),
+))
+_table("ngx_http_auth_basic_module", (
+    ("auth_basic", Ctx.HSL | LMT, A.TAKE1, REFUSE), ("auth_basic_user_file", Ctx.HSL | LMT, A.TAKE1, None),
+))
+_table("ngx_http_auth_request_module", (
+    ("auth_request", Ctx.HSL, A.TAKE1, REFUSE),
+    ("auth_request_set", Ctx.HSL, A.TAKE2, variable_setter(True)),
+))
+_table("ngx_http_browser_module", (
+    ("modern_browser", Ctx.HSL, A.TAKE12, None), ("ancient_browser", Ctx.HSL, A.MORE1, None),
+    ("modern_browser_value", Ctx.HSL, A.TAKE1, None), ("ancient_browser_value", Ctx.HSL, A.TAKE1, None),
+))
+_table("ngx_http_charset_filter_module", (
+    ("charset", _HSLI, A.TAKE1, charset_slot), ("source_charset", _HSLI, A.TAKE1, charset_slot),
+    ("override_charset", _HSLI, A.FLAG, flag_slot), ("charset_types", Ctx.HSL, A.MORE1, None),
+    ("charset_map", H, A.TAKE2, IGNORE_BLOCK),
+))
+_table("ngx_http_degradation_module", (
+    ("degradation", H, A.TAKE1, None), ("degrade", Ctx.HSL, A.TAKE1, REFUSE),
+))
+_table("ngx_http_empty_gif_module", (
+    ("empty_gif", L, A.NOARGS, REFUSE),
+))
+_table("ngx_http_fastcgi_module", (
+    ("fastcgi_pass", L | IF, A.TAKE1, REFUSE), ("fastcgi_index", Ctx.HSL, A.TAKE1, str_slot),
+    ("fastcgi_split_path_info", Ctx.HSL, A.TAKE1, None), ("fastcgi_store", Ctx.HSL, A.TAKE1, None),
+    ("fastcgi_store_access", Ctx.HSL, A.TAKE123, access_slot),
+    ("fastcgi_buffering", Ctx.HSL, A.FLAG, flag_slot),
+    ("fastcgi_request_buffering", Ctx.HSL, A.FLAG, flag_slot),
+    ("fastcgi_ignore_client_abort", Ctx.HSL, A.FLAG, flag_slot), ("fastcgi_bind", Ctx.HSL, A.TAKE12, None),
+    ("fastcgi_socket_keepalive", Ctx.HSL, A.FLAG, flag_slot),
+    ("fastcgi_connect_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("fastcgi_send_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("fastcgi_send_lowat", Ctx.HSL, A.TAKE1, send_lowat),
+    ("fastcgi_buffer_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("fastcgi_pass_request_headers", Ctx.HSL, A.FLAG, flag_slot),
+    ("fastcgi_pass_request_body", Ctx.HSL, A.FLAG, flag_slot),
+    ("fastcgi_intercept_errors", Ctx.HSL, A.FLAG, flag_slot),
+    ("fastcgi_read_timeout", Ctx.HSL, A.TAKE1, msec_slot), ("fastcgi_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
+    ("fastcgi_busy_buffers_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("fastcgi_force_ranges", Ctx.HSL, A.FLAG, flag_slot),
+    ("fastcgi_limit_rate", Ctx.HSL, A.TAKE1, size_slot), ("fastcgi_cache", Ctx.HSL, A.TAKE1, None),
+    ("fastcgi_cache_key", Ctx.HSL, A.TAKE1, complex_slot), ("fastcgi_cache_path", H, A.MORE2, None),
+    ("fastcgi_cache_bypass", Ctx.HSL, A.MORE1, variables_slot),
+    ("fastcgi_no_cache", Ctx.HSL, A.MORE1, variables_slot), ("fastcgi_cache_valid", Ctx.HSL, A.MORE1, None),
+    ("fastcgi_cache_min_uses", Ctx.HSL, A.TAKE1, num_slot),
+    ("fastcgi_cache_max_range_offset", Ctx.HSL, A.TAKE1, offset_slot),
+    ("fastcgi_cache_use_stale", Ctx.HSL, A.MORE1, next_upstream_mask),
+    ("fastcgi_cache_methods", Ctx.HSL, A.MORE1, bitmask_slot('GET', 'HEAD', 'POST')),
+    ("fastcgi_cache_lock", Ctx.HSL, A.FLAG, flag_slot),
+    ("fastcgi_cache_lock_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("fastcgi_cache_lock_age", Ctx.HSL, A.TAKE1, msec_slot),
+    ("fastcgi_cache_revalidate", Ctx.HSL, A.FLAG, flag_slot),
+    ("fastcgi_cache_background_update", Ctx.HSL, A.FLAG, flag_slot),
+    ("fastcgi_temp_path", Ctx.HSL, A.TAKE1234, path_slot),
+    ("fastcgi_max_temp_file_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("fastcgi_temp_file_write_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("fastcgi_next_upstream", Ctx.HSL, A.MORE1, next_upstream_mask),
+    ("fastcgi_next_upstream_tries", Ctx.HSL, A.TAKE1, num_slot),
+    ("fastcgi_next_upstream_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("fastcgi_param", Ctx.HSL, A.TAKE23, param_slot), ("fastcgi_pass_header", Ctx.HSL, A.TAKE1, None),
+    ("fastcgi_hide_header", Ctx.HSL, A.TAKE1, None),
+    ("fastcgi_ignore_headers", Ctx.HSL, A.MORE1, ignore_headers_mask),
+    ("fastcgi_catch_stderr", Ctx.HSL, A.TAKE1, None), ("fastcgi_keep_conn", Ctx.HSL, A.FLAG, flag_slot),
+))
+_table("ngx_http_flv_module", (
+    ("flv", L, A.NOARGS, REFUSE),
+))
+_table("ngx_http_geo_module", (
+    ("geo", H | STREAM, A.TAKE12, REFUSE_BLOCK),
+))
+_table("ngx_http_geoip_module", (
+    ("geoip_country", H | STREAM, A.TAKE12, None), ("geoip_org", H | STREAM, A.TAKE12, None),
+    ("geoip_city", H | STREAM, A.TAKE12, None), ("geoip_proxy", H, A.TAKE1, None),
+    ("geoip_proxy_recursive", H, A.FLAG, flag_slot),
+))
+_table("ngx_http_grpc_module", (
+    ("grpc_pass", L | IF, A.TAKE1, REFUSE), ("grpc_bind", Ctx.HSL, A.TAKE12, None),
+    ("grpc_socket_keepalive", Ctx.HSL, A.FLAG, flag_slot),
+    ("grpc_connect_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("grpc_send_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("grpc_intercept_errors", Ctx.HSL, A.FLAG, flag_slot), ("grpc_buffer_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("grpc_read_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("grpc_next_upstream", Ctx.HSL, A.MORE1, grpc_next_upstream_mask),
+    ("grpc_next_upstream_tries", Ctx.HSL, A.TAKE1, num_slot),
+    ("grpc_next_upstream_timeout", Ctx.HSL, A.TAKE1, msec_slot), ("grpc_set_header", Ctx.HSL, A.TAKE2, None),
+    ("grpc_pass_header", Ctx.HSL, A.TAKE1, None), ("grpc_hide_header", Ctx.HSL, A.TAKE1, None),
+    ("grpc_ignore_headers", Ctx.HSL, A.MORE1, ignore_headers_mask),
+    ("grpc_ssl_session_reuse", Ctx.HSL, A.FLAG, flag_slot),
+    ("grpc_ssl_protocols", Ctx.HSL, A.MORE1, ssl_protocols_mask),
+    ("grpc_ssl_ciphers", Ctx.HSL, A.TAKE1, str_slot), ("grpc_ssl_name", Ctx.HSL, A.TAKE1, complex_slot),
+    ("grpc_ssl_server_name", Ctx.HSL, A.FLAG, flag_slot), ("grpc_ssl_verify", Ctx.HSL, A.FLAG, flag_slot),
+    ("grpc_ssl_verify_depth", Ctx.HSL, A.TAKE1, num_slot),
+    ("grpc_ssl_trusted_certificate", Ctx.HSL, A.TAKE1, str_slot),
+    ("grpc_ssl_crl", Ctx.HSL, A.TAKE1, str_slot), ("grpc_ssl_certificate", Ctx.HSL, A.TAKE1, complex_slot),
+    ("grpc_ssl_certificate_key", Ctx.HSL, A.TAKE1, complex_slot),
+    ("grpc_ssl_password_file", Ctx.HSL, A.TAKE1, None), ("grpc_ssl_conf_command", Ctx.HSL, A.TAKE2, None),
+))
+_table("ngx_http_gunzip_filter_module", (
+    ("gunzip", Ctx.HSL, A.FLAG, flag_slot), ("gunzip_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
+))
+_table("ngx_http_gzip_filter_module", (
+    ("gzip", _HSLI, A.FLAG, flag_slot), ("gzip_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
+    ("gzip_types", Ctx.HSL, A.MORE1, None), ("gzip_comp_level", Ctx.HSL, A.TAKE1, bounded(1, 9)),
+    ("gzip_window", Ctx.HSL, A.TAKE1, gzip_window), ("gzip_hash", Ctx.HSL, A.TAKE1, gzip_hash),
+    ("postpone_gzipping", Ctx.HSL, A.TAKE1, size_slot), ("gzip_no_buffer", Ctx.HSL, A.FLAG, flag_slot),
+    ("gzip_min_length", Ctx.HSL, A.TAKE1, size_slot),
+))
+_table("ngx_http_gzip_static_module", (
+    ("gzip_static", Ctx.HSL, A.TAKE1, REFUSE),
+))
+_table("ngx_http_headers_filter_module", (
+    ("expires", _HSLI, A.TAKE12, REFUSE), ("add_trailer", _HSLI, A.TAKE23, REFUSE),
+))
+_table("ngx_http_image_filter_module", (
+    ("image_filter", L, A.TAKE123, REFUSE), ("image_filter_jpeg_quality", Ctx.HSL, A.TAKE1, None),
+    ("image_filter_webp_quality", Ctx.HSL, A.TAKE1, None), ("image_filter_sharpen", Ctx.HSL, A.TAKE1, None),
+    ("image_filter_transparency", Ctx.HSL, A.FLAG, flag_slot),
+    ("image_filter_interlace", Ctx.HSL, A.FLAG, flag_slot),
+    ("image_filter_buffer", Ctx.HSL, A.TAKE1, size_slot),
+))
+_table("ngx_http_limit_conn_module", (
+    ("limit_conn_zone", H | STREAM, A.TAKE2, zone_slot(False)), ("limit_conn", Ctx.HSL | STREAM, A.TAKE2, REFUSE),
+    ("limit_conn_log_level", Ctx.HSL | STREAM, A.TAKE1, enum_slot('info', 'notice', 'warn', 'error')),
+    ("limit_conn_status", Ctx.HSL, A.TAKE1, bounded(400, 599)),
+    ("limit_conn_dry_run", Ctx.HSL | STREAM, A.FLAG, flag_slot),
+))
+_table("ngx_http_limit_req_module", (
+    ("limit_req_zone", H, A.TAKE3, zone_slot(True)), ("limit_req", Ctx.HSL, A.TAKE123, REFUSE),
+    ("limit_req_log_level", Ctx.HSL, A.TAKE1, enum_slot('info', 'notice', 'warn', 'error')),
+    ("limit_req_status", Ctx.HSL, A.TAKE1, bounded(400, 599)),
+    ("limit_req_dry_run", Ctx.HSL, A.FLAG, flag_slot),
+))
+_table("ngx_http_log_module", (
+    ("open_log_file_cache", Ctx.HSL | STREAM, A.TAKE1234, open_log_file_cache),
+))
+_table("ngx_http_map_module", (
+    ("map", H | STREAM, A.TAKE2, REFUSE_BLOCK), ("map_hash_max_size", H | STREAM, A.TAKE1, num_slot),
+    ("map_hash_bucket_size", H | STREAM, A.TAKE1, num_slot),
+))
+_table("ngx_http_memcached_module", (
+    ("memcached_pass", L | IF, A.TAKE1, REFUSE), ("memcached_bind", Ctx.HSL, A.TAKE12, None),
+    ("memcached_socket_keepalive", Ctx.HSL, A.FLAG, flag_slot),
+    ("memcached_connect_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("memcached_send_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("memcached_buffer_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("memcached_read_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("memcached_next_upstream", Ctx.HSL, A.MORE1, memcached_next_upstream_mask),
+    ("memcached_next_upstream_tries", Ctx.HSL, A.TAKE1, num_slot),
+    ("memcached_next_upstream_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("memcached_gzip_flag", Ctx.HSL, A.TAKE1, num_slot),
+))
+_table("ngx_http_mirror_module", (
+    ("mirror", Ctx.HSL, A.TAKE1, REFUSE), ("mirror_request_body", Ctx.HSL, A.FLAG, flag_slot),
+))
+_table("ngx_http_mp4_module", (
+    ("mp4", L, A.NOARGS, REFUSE), ("mp4_buffer_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("mp4_max_buffer_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("mp4_start_key_frame", Ctx.HSL, A.FLAG, flag_slot),
+))
+_table("ngx_http_proxy_module", (
+    ("proxy_pass", L | IF | LMT | STREAM, A.TAKE1, REFUSE), ("proxy_redirect", Ctx.HSL, A.TAKE12, None),
+    ("proxy_cookie_domain", Ctx.HSL, A.TAKE12, None), ("proxy_cookie_path", Ctx.HSL, A.TAKE12, None),
+    ("proxy_cookie_flags", Ctx.HSL, A.TAKE1234, None), ("proxy_store", Ctx.HSL, A.TAKE1, None),
+    ("proxy_store_access", Ctx.HSL, A.TAKE123, access_slot), ("proxy_buffering", Ctx.HSL, A.FLAG, flag_slot),
+    ("proxy_request_buffering", Ctx.HSL, A.FLAG, flag_slot),
+    ("proxy_ignore_client_abort", Ctx.HSL, A.FLAG, flag_slot),
+    ("proxy_bind", Ctx.HSL | STREAM, A.TAKE12, None),
+    ("proxy_socket_keepalive", Ctx.HSL | STREAM, A.FLAG, flag_slot),
+    ("proxy_connect_timeout", Ctx.HSL | STREAM, A.TAKE1, msec_slot),
+    ("proxy_send_timeout", Ctx.HSL, A.TAKE1, msec_slot), ("proxy_send_lowat", Ctx.HSL, A.TAKE1, send_lowat),
+    ("proxy_intercept_errors", Ctx.HSL, A.FLAG, flag_slot), ("proxy_set_header", Ctx.HSL, A.TAKE2, None),
+    ("proxy_headers_hash_max_size", Ctx.HSL, A.TAKE1, num_slot),
+    ("proxy_headers_hash_bucket_size", Ctx.HSL, A.TAKE1, num_slot),
+    ("proxy_set_body", Ctx.HSL, A.TAKE1, str_slot), ("proxy_method", Ctx.HSL, A.TAKE1, complex_slot),
+    ("proxy_pass_request_headers", Ctx.HSL, A.FLAG, flag_slot),
+    ("proxy_pass_request_body", Ctx.HSL, A.FLAG, flag_slot),
+    ("proxy_buffer_size", Ctx.HSL | STREAM, A.TAKE1, size_slot),
+    ("proxy_read_timeout", Ctx.HSL, A.TAKE1, msec_slot), ("proxy_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
+    ("proxy_busy_buffers_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("proxy_force_ranges", Ctx.HSL, A.FLAG, flag_slot), ("proxy_limit_rate", Ctx.HSL, A.TAKE1, size_slot),
+    ("proxy_cache", Ctx.HSL, A.TAKE1, None), ("proxy_cache_key", Ctx.HSL, A.TAKE1, complex_slot),
+    ("proxy_cache_path", H, A.MORE2, None), ("proxy_cache_bypass", Ctx.HSL, A.MORE1, variables_slot),
+    ("proxy_no_cache", Ctx.HSL, A.MORE1, variables_slot), ("proxy_cache_valid", Ctx.HSL, A.MORE1, None),
+    ("proxy_cache_min_uses", Ctx.HSL, A.TAKE1, num_slot),
+    ("proxy_cache_max_range_offset", Ctx.HSL, A.TAKE1, offset_slot),
+    ("proxy_cache_use_stale", Ctx.HSL, A.MORE1, proxy_next_upstream_mask),
+    ("proxy_cache_methods", Ctx.HSL, A.MORE1, bitmask_slot('GET', 'HEAD', 'POST')),
+    ("proxy_cache_lock", Ctx.HSL, A.FLAG, flag_slot),
+    ("proxy_cache_lock_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("proxy_cache_lock_age", Ctx.HSL, A.TAKE1, msec_slot),
+    ("proxy_cache_revalidate", Ctx.HSL, A.FLAG, flag_slot),
+    ("proxy_cache_convert_head", Ctx.HSL, A.FLAG, flag_slot),
+    ("proxy_cache_background_update", Ctx.HSL, A.FLAG, flag_slot),
+    ("proxy_temp_path", Ctx.HSL, A.TAKE1234, path_slot),
+    ("proxy_max_temp_file_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("proxy_temp_file_write_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("proxy_next_upstream", Ctx.HSL | STREAM, A.MORE1, proxy_next_upstream_mask),
+    ("proxy_next_upstream_tries", Ctx.HSL | STREAM, A.TAKE1, num_slot),
+    ("proxy_next_upstream_timeout", Ctx.HSL | STREAM, A.TAKE1, msec_slot),
+    ("proxy_pass_header", Ctx.HSL, A.TAKE1, None), ("proxy_hide_header", Ctx.HSL, A.TAKE1, None),
+    ("proxy_ignore_headers", Ctx.HSL, A.MORE1, ignore_headers_mask),
+    ("proxy_http_version", Ctx.HSL, A.TAKE1, enum_slot('1.0', '1.1')),
+    ("proxy_ssl_session_reuse", Ctx.HSL | STREAM, A.FLAG, flag_slot),
+    ("proxy_ssl_protocols", Ctx.HSL | STREAM, A.MORE1, ssl_protocols_mask),
+    ("proxy_ssl_ciphers", Ctx.HSL | STREAM, A.TAKE1, str_slot),
+    ("proxy_ssl_name", Ctx.HSL | STREAM, A.TAKE1, complex_slot),
+    ("proxy_ssl_server_name", Ctx.HSL | STREAM, A.FLAG, flag_slot),
+    ("proxy_ssl_verify", Ctx.HSL | STREAM, A.FLAG, flag_slot),
+    ("proxy_ssl_verify_depth", Ctx.HSL | STREAM, A.TAKE1, num_slot),
+    ("proxy_ssl_trusted_certificate", Ctx.HSL | STREAM, A.TAKE1, str_slot),
+    ("proxy_ssl_crl", Ctx.HSL | STREAM, A.TAKE1, str_slot),
+    ("proxy_ssl_certificate", Ctx.HSL | STREAM, A.TAKE1, complex_slot),
+    ("proxy_ssl_certificate_key", Ctx.HSL | STREAM, A.TAKE1, complex_slot),
+    ("proxy_ssl_password_file", Ctx.HSL | STREAM, A.TAKE1, None),
+    ("proxy_ssl_conf_command", Ctx.HSL | STREAM, A.TAKE2, None),
+))
+_table("ngx_http_random_index_module", (
+    ("random_index", L, A.FLAG, REFUSE),
+))
+_table("ngx_http_realip_module", (
+    ("set_real_ip_from", Ctx.HSL | STREAM | MAIL, A.TAKE1, REFUSE),
+    ("real_ip_header", Ctx.HSL, A.TAKE1, None), ("real_ip_recursive", Ctx.HSL, A.FLAG, flag_slot),
+))
+_table("ngx_http_referer_module", (
+    ("valid_referers", Ctx.SL, A.MORE1, None), ("referer_hash_max_size", Ctx.SL, A.TAKE1, num_slot),
+    ("referer_hash_bucket_size", Ctx.SL, A.TAKE1, num_slot),
+))
+_table("ngx_http_rewrite_module", (
+    ("rewrite", Ctx.SL | IF, A.TAKE23, REFUSE), ("break", Ctx.SL | IF, A.NOARGS, REFUSE),
+    ("if", Ctx.SL, A.MORE1, REFUSE_BLOCK), ("set", Ctx.SL | IF | STREAM, A.TAKE2, REFUSE),
+    ("rewrite_log", _HSLI, A.FLAG, flag_slot), ("uninitialized_variable_warn", _HSLI, A.FLAG, flag_slot),
+))
+_table("ngx_http_scgi_module", (
+    ("scgi_pass", L | IF, A.TAKE1, REFUSE), ("scgi_store", Ctx.HSL, A.TAKE1, None),
+    ("scgi_store_access", Ctx.HSL, A.TAKE123, access_slot), ("scgi_buffering", Ctx.HSL, A.FLAG, flag_slot),
+    ("scgi_request_buffering", Ctx.HSL, A.FLAG, flag_slot),
+    ("scgi_ignore_client_abort", Ctx.HSL, A.FLAG, flag_slot), ("scgi_bind", Ctx.HSL, A.TAKE12, None),
+    ("scgi_socket_keepalive", Ctx.HSL, A.FLAG, flag_slot),
+    ("scgi_connect_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("scgi_send_timeout", Ctx.HSL, A.TAKE1, msec_slot), ("scgi_buffer_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("scgi_pass_request_headers", Ctx.HSL, A.FLAG, flag_slot),
+    ("scgi_pass_request_body", Ctx.HSL, A.FLAG, flag_slot),
+    ("scgi_intercept_errors", Ctx.HSL, A.FLAG, flag_slot),
+    ("scgi_read_timeout", Ctx.HSL, A.TAKE1, msec_slot), ("scgi_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
+    ("scgi_busy_buffers_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("scgi_force_ranges", Ctx.HSL, A.FLAG, flag_slot), ("scgi_limit_rate", Ctx.HSL, A.TAKE1, size_slot),
+    ("scgi_cache", Ctx.HSL, A.TAKE1, None), ("scgi_cache_key", Ctx.HSL, A.TAKE1, complex_slot),
+    ("scgi_cache_path", H, A.MORE2, None), ("scgi_cache_bypass", Ctx.HSL, A.MORE1, variables_slot),
+    ("scgi_no_cache", Ctx.HSL, A.MORE1, variables_slot), ("scgi_cache_valid", Ctx.HSL, A.MORE1, None),
+    ("scgi_cache_min_uses", Ctx.HSL, A.TAKE1, num_slot),
+    ("scgi_cache_max_range_offset", Ctx.HSL, A.TAKE1, offset_slot),
+    ("scgi_cache_use_stale", Ctx.HSL, A.MORE1, next_upstream_mask),
+    ("scgi_cache_methods", Ctx.HSL, A.MORE1, bitmask_slot('GET', 'HEAD', 'POST')),
+    ("scgi_cache_lock", Ctx.HSL, A.FLAG, flag_slot),
+    ("scgi_cache_lock_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("scgi_cache_lock_age", Ctx.HSL, A.TAKE1, msec_slot),
+    ("scgi_cache_revalidate", Ctx.HSL, A.FLAG, flag_slot),
+    ("scgi_cache_background_update", Ctx.HSL, A.FLAG, flag_slot),
+    ("scgi_temp_path", Ctx.HSL, A.TAKE1234, path_slot),
+    ("scgi_max_temp_file_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("scgi_temp_file_write_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("scgi_next_upstream", Ctx.HSL, A.MORE1, next_upstream_mask),
+    ("scgi_next_upstream_tries", Ctx.HSL, A.TAKE1, num_slot),
+    ("scgi_next_upstream_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("scgi_param", Ctx.HSL, A.TAKE23, param_slot), ("scgi_pass_header", Ctx.HSL, A.TAKE1, None),
+    ("scgi_hide_header", Ctx.HSL, A.TAKE1, None),
+    ("scgi_ignore_headers", Ctx.HSL, A.MORE1, ignore_headers_mask),
+))
+_table("ngx_http_secure_link_module", (
+    ("secure_link", Ctx.HSL, A.TAKE1, complex_slot), ("secure_link_md5", Ctx.HSL, A.TAKE1, complex_slot),
+    ("secure_link_secret", Ctx.HSL, A.TAKE1, str_slot),
+))
+_table("ngx_http_slice_filter_module", (
+    ("slice", Ctx.HSL, A.TAKE1, size_slot),
+))
+_table("ngx_http_split_clients_module", (
+    ("split_clients", H | STREAM, A.TAKE2, REFUSE_BLOCK),
+))
+_table("ngx_http_ssi_filter_module", (
+    ("ssi", _HSLI, A.FLAG, REFUSE), ("ssi_silent_errors", Ctx.HSL, A.FLAG, flag_slot),
+    ("ssi_ignore_recycled_buffers", Ctx.HSL, A.FLAG, flag_slot),
+    ("ssi_min_file_chunk", Ctx.HSL, A.TAKE1, size_slot), ("ssi_value_length", Ctx.HSL, A.TAKE1, size_slot),
+    ("ssi_types", Ctx.HSL, A.MORE1, None), ("ssi_last_modified", Ctx.HSL, A.FLAG, flag_slot),
+))
+_table("ngx_http_ssl_module", (
+    ("ssl", Ctx.HS | MAIL, A.FLAG, REFUSE), ("ssl_certificate", Ctx.HS | STREAM | MAIL, A.TAKE1, None),
+    ("ssl_certificate_key", Ctx.HS | STREAM | MAIL, A.TAKE1, None),
+    ("ssl_password_file", Ctx.HS | STREAM | MAIL, A.TAKE1, None),
+    ("ssl_dhparam", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
+    ("ssl_ecdh_curve", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
+    ("ssl_protocols", Ctx.HS | STREAM | MAIL, A.MORE1, ssl_protocols_mask),
+    ("ssl_ciphers", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
+    ("ssl_buffer_size", Ctx.HS, A.TAKE1, size_slot),
+    ("ssl_verify_client", Ctx.HS | STREAM | MAIL, A.TAKE1, enum_slot('off', 'on', 'optional', 'optional_no_ca')),
+    ("ssl_verify_depth", Ctx.HS | STREAM | MAIL, A.TAKE1, num_slot),
+    ("ssl_client_certificate", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
+    ("ssl_trusted_certificate", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
+    ("ssl_prefer_server_ciphers", Ctx.HS | STREAM | MAIL, A.FLAG, flag_slot),
+    ("ssl_session_cache", Ctx.HS | STREAM | MAIL, A.TAKE12, ssl_session_cache),
+    ("ssl_session_tickets", Ctx.HS | STREAM | MAIL, A.FLAG, flag_slot),
+    ("ssl_session_ticket_key", Ctx.HS | STREAM | MAIL, A.TAKE1, None),
+    ("ssl_session_timeout", Ctx.HS | STREAM | MAIL, A.TAKE1, sec_slot),
+    ("ssl_crl", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
+    ("ssl_ocsp", Ctx.HS, A.FLAG, enum_slot('off', 'on', 'leaf')),
+    ("ssl_ocsp_responder", Ctx.HS, A.TAKE1, str_slot), ("ssl_ocsp_cache", Ctx.HS, A.TAKE1, None),
+    ("ssl_stapling", Ctx.HS, A.FLAG, flag_slot), ("ssl_stapling_file", Ctx.HS, A.TAKE1, str_slot),
+    ("ssl_stapling_responder", Ctx.HS, A.TAKE1, str_slot),
+    ("ssl_stapling_verify", Ctx.HS, A.FLAG, flag_slot), ("ssl_early_data", Ctx.HS, A.FLAG, flag_slot),
+    ("ssl_conf_command", Ctx.HS | STREAM | MAIL, A.TAKE2, None),
+    ("ssl_reject_handshake", Ctx.HS, A.FLAG, flag_slot),
+))
+_table("ngx_http_sub_filter_module", (
+    ("sub_filter", Ctx.HSL, A.TAKE2, REFUSE), ("sub_filter_types", Ctx.HSL, A.MORE1, None),
+    ("sub_filter_once", Ctx.HSL, A.FLAG, flag_slot),
+    ("sub_filter_last_modified", Ctx.HSL, A.FLAG, flag_slot),
+))
+_table("ngx_http_upstream_hash_module", (
+    ("hash", UPS | STREAM, A.TAKE12, REFUSE),
+))
+_table("ngx_http_upstream_ip_hash_module", (
+    ("ip_hash", UPS, A.NOARGS, REFUSE),
+))
+_table("ngx_http_upstream_keepalive_module", (
+    ("keepalive", UPS, A.TAKE1, REFUSE),
+))
+_table("ngx_http_core_module", (
+    ("keepalive_time", Ctx.HSL | UPS, A.TAKE1, msec_slot),
+    ("variables_hash_max_size", H | STREAM, A.TAKE1, num_slot),
+    ("variables_hash_bucket_size", H | STREAM, A.TAKE1, num_slot),
+    ("server_names_hash_max_size", H, A.TAKE1, num_slot),
+    ("server_names_hash_bucket_size", H, A.TAKE1, num_slot),
+    ("connection_pool_size", Ctx.HS, A.TAKE1, pool_size), ("request_pool_size", Ctx.HS, A.TAKE1, pool_size),
+    ("client_header_buffer_size", Ctx.HS, A.TAKE1, size_slot),
+    ("ignore_invalid_headers", Ctx.HS, A.FLAG, flag_slot),
+    ("underscores_in_headers", Ctx.HS, A.FLAG, flag_slot),
+    ("types_hash_max_size", Ctx.HSL, A.TAKE1, num_slot),
+    ("types_hash_bucket_size", Ctx.HSL, A.TAKE1, num_slot),
+    ("client_body_temp_path", Ctx.HSL, A.TAKE1234, path_slot),
+    ("client_body_in_file_only", Ctx.HSL, A.TAKE1, enum_slot('off', 'on', 'clean')),
+    ("client_body_in_single_buffer", Ctx.HSL, A.FLAG, flag_slot), ("sendfile", _HSLI, A.FLAG, flag_slot),
+    ("sendfile_max_chunk", Ctx.HSL, A.TAKE1, size_slot),
+    ("subrequest_output_buffer_size", Ctx.HSL, A.TAKE1, size_slot), ("aio", Ctx.HSL, A.TAKE1, aio),
+    ("aio_write", Ctx.HSL, A.FLAG, flag_slot), ("read_ahead", Ctx.HSL, A.TAKE1, size_slot),
+    ("directio", Ctx.HSL, A.TAKE1, directio), ("directio_alignment", Ctx.HSL, A.TAKE1, offset_slot),
+    ("tcp_nopush", Ctx.HSL, A.FLAG, flag_slot), ("tcp_nodelay", Ctx.HSL | STREAM, A.FLAG, flag_slot),
+    ("send_lowat", Ctx.HSL, A.TAKE1, send_lowat), ("postpone_output", Ctx.HSL, A.TAKE1, size_slot),
+    ("limit_rate", _HSLI, A.TAKE1, REFUSE), ("limit_rate_after", _HSLI, A.TAKE1, REFUSE),
+    ("keepalive_disable", Ctx.HSL, A.TAKE12, bitmask_slot('none', 'msie6', 'safari')),
+    ("satisfy", Ctx.HSL, A.TAKE1, REFUSE), ("auth_delay", Ctx.HSL, A.TAKE1, msec_slot),
+    ("internal", L, A.NOARGS, REFUSE),
+    ("lingering_close", Ctx.HSL, A.TAKE1, enum_slot('off', 'on', 'always')),
+    ("lingering_time", Ctx.HSL, A.TAKE1, msec_slot), ("lingering_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("reset_timedout_connection", Ctx.HSL, A.FLAG, flag_slot), ("msie_padding", Ctx.HSL, A.FLAG, flag_slot),
+    ("msie_refresh", Ctx.HSL, A.FLAG, flag_slot), ("log_subrequest", Ctx.HSL, A.FLAG, flag_slot),
+    ("chunked_transfer_encoding", Ctx.HSL, A.FLAG, flag_slot), ("post_action", _HSLI, A.TAKE1, REFUSE),
+    ("open_file_cache", Ctx.HSL, A.TAKE12, open_file_cache), ("open_file_cache_valid", Ctx.HSL, A.TAKE1, sec_slot),
+    ("open_file_cache_min_uses", Ctx.HSL, A.TAKE1, num_slot),
+    ("open_file_cache_errors", Ctx.HSL, A.FLAG, flag_slot),
+    ("open_file_cache_events", Ctx.HSL, A.FLAG, flag_slot),
+    ("resolver", Ctx.HSL | STREAM | MAIL, A.MORE1, None),
+    ("resolver_timeout", Ctx.HSL | STREAM | MAIL, A.TAKE1, msec_slot),
+    ("gzip_vary", Ctx.HSL, A.FLAG, flag_slot),
+    ("gzip_http_version", Ctx.HSL, A.TAKE1, enum_slot('1.0', '1.1')),
+    ("gzip_proxied", Ctx.HSL, A.MORE1, gzip_proxied_mask), ("gzip_disable", Ctx.HSL, A.MORE1, gzip_disable),
+    ("disable_symlinks", Ctx.HSL, A.TAKE12, REFUSE),
+))
+_table("ngx_http_upstream_least_conn_module", (
+    ("least_conn", UPS | STREAM, A.NOARGS, REFUSE),
+))
+_table("ngx_http_upstream_random_module", (
+    ("random", UPS | STREAM, A.NOARGS | A.TAKE12, REFUSE),
+))
+_table("ngx_http_upstream_zone_module", (
+    ("zone", UPS | STREAM, A.TAKE12, REFUSE),
+))
+_table("ngx_http_userid_filter_module", (
+    ("userid", Ctx.HSL, A.TAKE1, REFUSE), ("userid_service", Ctx.HSL, A.TAKE1, num_slot),
+    ("userid_name", Ctx.HSL, A.TAKE1, str_slot), ("userid_domain", Ctx.HSL, A.TAKE1, str_slot),
+    ("userid_path", Ctx.HSL, A.TAKE1, str_slot), ("userid_expires", Ctx.HSL, A.TAKE1, None),
+    ("userid_flags", Ctx.HSL, A.TAKE123, userid_flags_mask), ("userid_p3p", Ctx.HSL, A.TAKE1, str_slot),
+    ("userid_mark", Ctx.HSL, A.TAKE1, None),
+))
+_table("ngx_http_uwsgi_module", (
+    ("uwsgi_pass", L | IF, A.TAKE1, REFUSE), ("uwsgi_modifier1", Ctx.HSL, A.TAKE1, bounded(0, 255)),
+    ("uwsgi_modifier2", Ctx.HSL, A.TAKE1, bounded(0, 255)), ("uwsgi_store", Ctx.HSL, A.TAKE1, None),
+    ("uwsgi_store_access", Ctx.HSL, A.TAKE123, access_slot), ("uwsgi_buffering", Ctx.HSL, A.FLAG, flag_slot),
+    ("uwsgi_request_buffering", Ctx.HSL, A.FLAG, flag_slot),
+    ("uwsgi_ignore_client_abort", Ctx.HSL, A.FLAG, flag_slot), ("uwsgi_bind", Ctx.HSL, A.TAKE12, None),
+    ("uwsgi_socket_keepalive", Ctx.HSL, A.FLAG, flag_slot),
+    ("uwsgi_connect_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("uwsgi_send_timeout", Ctx.HSL, A.TAKE1, msec_slot), ("uwsgi_buffer_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("uwsgi_pass_request_headers", Ctx.HSL, A.FLAG, flag_slot),
+    ("uwsgi_pass_request_body", Ctx.HSL, A.FLAG, flag_slot),
+    ("uwsgi_intercept_errors", Ctx.HSL, A.FLAG, flag_slot),
+    ("uwsgi_read_timeout", Ctx.HSL, A.TAKE1, msec_slot), ("uwsgi_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
+    ("uwsgi_busy_buffers_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("uwsgi_force_ranges", Ctx.HSL, A.FLAG, flag_slot), ("uwsgi_limit_rate", Ctx.HSL, A.TAKE1, size_slot),
+    ("uwsgi_cache", Ctx.HSL, A.TAKE1, None), ("uwsgi_cache_key", Ctx.HSL, A.TAKE1, complex_slot),
+    ("uwsgi_cache_path", H, A.MORE2, None), ("uwsgi_cache_bypass", Ctx.HSL, A.MORE1, variables_slot),
+    ("uwsgi_no_cache", Ctx.HSL, A.MORE1, variables_slot), ("uwsgi_cache_valid", Ctx.HSL, A.MORE1, None),
+    ("uwsgi_cache_min_uses", Ctx.HSL, A.TAKE1, num_slot),
+    ("uwsgi_cache_max_range_offset", Ctx.HSL, A.TAKE1, offset_slot),
+    ("uwsgi_cache_use_stale", Ctx.HSL, A.MORE1, next_upstream_mask),
+    ("uwsgi_cache_methods", Ctx.HSL, A.MORE1, bitmask_slot('GET', 'HEAD', 'POST')),
+    ("uwsgi_cache_lock", Ctx.HSL, A.FLAG, flag_slot),
+    ("uwsgi_cache_lock_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("uwsgi_cache_lock_age", Ctx.HSL, A.TAKE1, msec_slot),
+    ("uwsgi_cache_revalidate", Ctx.HSL, A.FLAG, flag_slot),
+    ("uwsgi_cache_background_update", Ctx.HSL, A.TAKE1, flag_slot),
+    ("uwsgi_temp_path", Ctx.HSL, A.TAKE1234, path_slot),
+    ("uwsgi_max_temp_file_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("uwsgi_temp_file_write_size", Ctx.HSL, A.TAKE1, size_slot),
+    ("uwsgi_next_upstream", Ctx.HSL, A.MORE1, next_upstream_mask),
+    ("uwsgi_next_upstream_tries", Ctx.HSL, A.TAKE1, num_slot),
+    ("uwsgi_next_upstream_timeout", Ctx.HSL, A.TAKE1, msec_slot),
+    ("uwsgi_param", Ctx.HSL, A.TAKE23, param_slot), ("uwsgi_string", Ctx.HSL, A.TAKE1, str_slot),
+    ("uwsgi_pass_header", Ctx.HSL, A.TAKE1, None), ("uwsgi_hide_header", Ctx.HSL, A.TAKE1, None),
+    ("uwsgi_ignore_headers", Ctx.HSL, A.MORE1, ignore_headers_mask),
+    ("uwsgi_ssl_session_reuse", Ctx.HSL, A.FLAG, flag_slot),
+    ("uwsgi_ssl_protocols", Ctx.HSL, A.MORE1, ssl_protocols_mask),
+    ("uwsgi_ssl_ciphers", Ctx.HSL, A.TAKE1, str_slot), ("uwsgi_ssl_name", Ctx.HSL, A.TAKE1, complex_slot),
+    ("uwsgi_ssl_server_name", Ctx.HSL, A.FLAG, flag_slot), ("uwsgi_ssl_verify", Ctx.HSL, A.FLAG, flag_slot),
+    ("uwsgi_ssl_verify_depth", Ctx.HSL, A.TAKE1, num_slot),
+    ("uwsgi_ssl_trusted_certificate", Ctx.HSL, A.TAKE1, str_slot),
+    ("uwsgi_ssl_crl", Ctx.HSL, A.TAKE1, str_slot), ("uwsgi_ssl_certificate", Ctx.HSL, A.TAKE1, complex_slot),
+    ("uwsgi_ssl_certificate_key", Ctx.HSL, A.TAKE1, complex_slot),
+    ("uwsgi_ssl_password_file", Ctx.HSL, A.TAKE1, None), ("uwsgi_ssl_conf_command", Ctx.HSL, A.TAKE2, None),
+))
+_table("ngx_http_xslt_filter_module", (
+    ("xml_entities", Ctx.HSL, A.TAKE1, None), ("xslt_stylesheet", L, A.MORE1, REFUSE),
+    ("xslt_param", Ctx.HSL, A.TAKE2, None), ("xslt_string_param", Ctx.HSL, A.TAKE2, None),
+    ("xslt_types", Ctx.HSL, A.MORE1, None), ("xslt_last_modified", Ctx.HSL, A.FLAG, flag_slot),
+))
+_table("ngx_http_perl_module", (
+    ("perl_modules", H, A.TAKE1, None), ("perl_require", H, A.TAKE1, None),
+    ("perl", L | LMT, A.TAKE1, REFUSE), ("perl_set", H, A.TAKE2, variable_setter(False)),
+))
+_table("ngx_http_copy_filter_module", (
+    ("output_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
+))
+_table("ngx_http_upstream_module", (
+    ("upstream", H | STREAM, A.TAKE1, REFUSE_BLOCK),
+))
+_table("ngx_http_v2_module", (
+    ("http2_recv_buffer_size", H, A.TAKE1, size_slot), ("http2_pool_size", Ctx.HS, A.TAKE1, size_slot),
+    ("http2_max_concurrent_streams", Ctx.HS, A.TAKE1, num_slot),
+    ("http2_max_concurrent_pushes", Ctx.HS, A.TAKE1, num_slot),
+    ("http2_max_requests", Ctx.HS, A.TAKE1, obsolete("keepalive_requests")),
+    ("http2_max_field_size", Ctx.HS, A.TAKE1, obsolete("large_client_header_buffers")),
+    ("http2_max_header_size", Ctx.HS, A.TAKE1, obsolete("large_client_header_buffers")),
+    ("http2_body_preread_size", Ctx.HS, A.TAKE1, size_slot),
+    ("http2_streams_index_size", Ctx.HS, A.TAKE1, num_slot),
+    ("http2_recv_timeout", Ctx.HS, A.TAKE1, obsolete("client_header_timeout")),
+    ("http2_idle_timeout", Ctx.HS, A.TAKE1, obsolete("keepalive_timeout")),
+    ("http2_chunk_size", Ctx.HSL, A.TAKE1, size_slot), ("http2_push_preload", Ctx.HSL, A.FLAG, flag_slot),
+    ("http2_push", Ctx.HSL, A.TAKE1, None),
+))
+_table("ngx_mail_module", (
+    ("mail", M, A.NOARGS, REFUSE_BLOCK),
+))
+_table("ngx_mail_auth_http_module", (
+    ("auth_http", MAIL, A.TAKE1, REFUSE), ("auth_http_timeout", MAIL, A.TAKE1, REFUSE),
+    ("auth_http_header", MAIL, A.TAKE2, REFUSE), ("auth_http_pass_client_cert", MAIL, A.FLAG, REFUSE),
+))
+_table("ngx_mail_core_module", (
+    ("protocol", MAIL, A.TAKE1, REFUSE), ("timeout", MAIL, A.TAKE1, REFUSE),
+    ("max_errors", MAIL, A.TAKE1, REFUSE),
+))
+_table("ngx_mail_imap_module", (
+    ("imap_client_buffer", MAIL, A.TAKE1, REFUSE), ("imap_capabilities", MAIL, A.MORE1, REFUSE),
+    ("imap_auth", MAIL, A.MORE1, REFUSE),
+))
+_table("ngx_mail_pop3_module", (
+    ("pop3_capabilities", MAIL, A.MORE1, REFUSE), ("pop3_auth", MAIL, A.MORE1, REFUSE),
+))
+_table("ngx_mail_proxy_module", (
+    ("proxy", MAIL, A.FLAG, REFUSE), ("proxy_buffer", MAIL, A.TAKE1, REFUSE),
+    ("proxy_timeout", STREAM | MAIL, A.TAKE1, REFUSE), ("proxy_pass_error_message", MAIL, A.FLAG, REFUSE),
+    ("xclient", MAIL, A.FLAG, REFUSE), ("proxy_smtp_auth", MAIL, A.FLAG, REFUSE),
+    ("proxy_protocol", STREAM | MAIL, A.FLAG, REFUSE),
+))
+_table("ngx_mail_smtp_module", (
+    ("smtp_client_buffer", MAIL, A.TAKE1, REFUSE), ("smtp_greeting_delay", MAIL, A.TAKE1, REFUSE),
+    ("smtp_capabilities", MAIL, A.MORE1, REFUSE), ("smtp_auth", MAIL, A.MORE1, REFUSE),
+))
+_table("ngx_mail_ssl_module", (
+    ("starttls", MAIL, A.TAKE1, REFUSE),
+))
+_table("ngx_stream_module", (
+    ("stream", M, A.NOARGS, REFUSE_BLOCK),
+))
+_table("ngx_stream_core_module", (
+    ("proxy_protocol_timeout", STREAM, A.TAKE1, REFUSE), ("preread_buffer_size", STREAM, A.TAKE1, REFUSE),
+    ("preread_timeout", STREAM, A.TAKE1, REFUSE),
+))
+_table("ngx_stream_proxy_module", (
+    ("proxy_downstream_buffer", STREAM, A.TAKE1, REFUSE), ("proxy_upstream_buffer", STREAM, A.TAKE1, REFUSE),
+    ("proxy_upload_rate", STREAM, A.TAKE1, REFUSE), ("proxy_download_rate", STREAM, A.TAKE1, REFUSE),
+    ("proxy_requests", STREAM, A.TAKE1, REFUSE), ("proxy_responses", STREAM, A.TAKE1, REFUSE),
+    ("proxy_half_close", STREAM, A.FLAG, REFUSE), ("proxy_ssl", STREAM, A.FLAG, REFUSE),
+))
+_table("ngx_stream_ssl_module", (
+    ("ssl_handshake_timeout", STREAM, A.TAKE1, REFUSE), ("ssl_alpn", STREAM, A.MORE1, REFUSE),
+))
+_table("ngx_stream_ssl_preread_module", (
+    ("ssl_preread", STREAM, A.FLAG, REFUSE),
 ))
 
-_REFUSED_HELP = "Refused: nginxlite cannot do what this directive asks."
-_add(Kind.REFUSED, refused, _REFUSED_HELP, (
-    ("proxy_pass", L | Ctx.IF, A.TAKE1), ("proxy_set_header", Ctx.HSL, A.TAKE2),
-    ("proxy_redirect", Ctx.HSL, A.TAKE12), ("proxy_http_version", Ctx.HSL, A.TAKE1),
-    ("proxy_buffering", Ctx.HSL, A.FLAG), ("proxy_read_timeout", Ctx.HSL, A.TAKE1),
-    ("proxy_connect_timeout", Ctx.HSL, A.TAKE1), ("proxy_send_timeout", Ctx.HSL, A.TAKE1),
-    ("proxy_cache", Ctx.HSL, A.TAKE1), ("proxy_cache_path", Ctx.HTTP, A.MORE2),
-    ("proxy_hide_header", Ctx.HSL, A.TAKE1), ("proxy_intercept_errors", Ctx.HSL, A.FLAG),
-    ("fastcgi_pass", L | Ctx.IF, A.TAKE1), ("fastcgi_param", Ctx.HSL, A.TAKE23),
-    ("fastcgi_index", Ctx.HSL, A.TAKE1), ("fastcgi_split_path_info", L, A.TAKE1),
-    ("fastcgi_read_timeout", Ctx.HSL, A.TAKE1), ("fastcgi_intercept_errors", Ctx.HSL, A.FLAG),
-    ("uwsgi_pass", L | Ctx.IF, A.TAKE1), ("uwsgi_param", Ctx.HSL, A.TAKE23),
-    ("scgi_pass", L | Ctx.IF, A.TAKE1), ("scgi_param", Ctx.HSL, A.TAKE23),
-    ("grpc_pass", Ctx.SL, A.TAKE1), ("memcached_pass", L | Ctx.IF, A.TAKE1),
-    ("ssl", Ctx.HS, A.FLAG), ("ssl_certificate", Ctx.HS, A.TAKE1),
-    ("ssl_certificate_key", Ctx.HS, A.TAKE1), ("ssl_protocols", Ctx.HS, A.MORE1),
-    ("ssl_ciphers", Ctx.HS, A.TAKE1), ("ssl_prefer_server_ciphers", Ctx.HS, A.FLAG),
-    ("ssl_session_cache", Ctx.HS, A.TAKE12), ("ssl_session_timeout", Ctx.HS, A.TAKE1),
-    ("ssl_dhparam", Ctx.HS, A.TAKE1), ("ssl_stapling", Ctx.HS, A.FLAG),
-    ("http2", Ctx.HS, A.FLAG), ("rewrite", Ctx.SL | Ctx.IF, A.TAKE23),
-    ("rewrite_log", Ctx.HSL | Ctx.IF, A.FLAG), ("set", Ctx.SL | Ctx.IF, A.TAKE2),
-    ("break", Ctx.SL | Ctx.IF, A.NOARGS), ("internal", L, A.NOARGS),
-    ("expires", _HSLI, A.TAKE12), ("auth_basic", Ctx.HSL | LMT, A.TAKE1),
-    ("auth_basic_user_file", Ctx.HSL | LMT, A.TAKE1), ("auth_request", Ctx.HSL, A.TAKE1),
-    ("satisfy", Ctx.HSL, A.TAKE1), ("gzip_static", Ctx.HSL, A.TAKE1),
-    ("limit_req", Ctx.HSL, A.TAKE123), ("limit_req_zone", Ctx.HTTP, A.TAKE3 | A.TAKE4),
-    ("limit_conn", Ctx.HSL, A.TAKE2), ("limit_conn_zone", Ctx.HTTP, A.TAKE2),
-    ("limit_rate", _HSLI, A.TAKE1), ("sub_filter", Ctx.HSL, A.TAKE2), ("ssi", _HSLI, A.FLAG),
-    ("mirror", Ctx.HSL, A.TAKE1), ("real_ip_header", Ctx.HSL, A.TAKE1),
-    ("set_real_ip_from", Ctx.HSL, A.TAKE1), ("load_module", Ctx.MAIN, A.TAKE1),
-    ("env", Ctx.MAIN, A.TAKE1), ("lock_file", Ctx.MAIN, A.TAKE1),
+# nginx 1.25.1's replacement for "listen ... http2" (unknown to 1.22): refused as that parameter is.
+_table("ngx_http_v2_module (nginx 1.25)", (
+    ("http2", Ctx.HS, A.FLAG, REFUSE),
 ))
-_add(Kind.REFUSED, refused, _REFUSED_HELP, (
-    ("upstream", Ctx.HTTP, A.TAKE1), ("if", Ctx.SL, A.MORE1), ("map", Ctx.HTTP, A.TAKE2),
-    ("geo", Ctx.HTTP, A.TAKE12), ("split_clients", Ctx.HTTP, A.TAKE2),
-    ("stream", Ctx.MAIN, A.NOARGS), ("mail", Ctx.MAIN, A.NOARGS),
-), block=True)
+
+# Debian's nginx 1.22.1-9+deb12u* backports max_headers (its ngx_http_header_count_module).
+_table("ngx_http_header_count_module (Debian)", (
+    ("max_headers", Ctx.HS, A.TAKE1, num_slot),
+))
+
+# Debian 12's libnginx-mod-* packages (names, contexts and arguments from each
+# module's source); their directives are known so a config written for them
+# gets nginxlite's answer, not "unknown directive".
+_table("ngx_http_headers_more_filter_module (libnginx-mod-http-headers-more-filter)", (
+    ("more_set_headers", _HSLI, A.MORE1, REFUSE), ("more_clear_headers", _HSLI, A.MORE1, REFUSE),
+    ("more_set_input_headers", _HSLI, A.MORE1, REFUSE), ("more_clear_input_headers", _HSLI, A.MORE1, REFUSE),
+))
+_table("ngx_http_echo_module (libnginx-mod-http-echo)", (
+    ("echo", L | IF, A.ANY, REFUSE), ("echo_request_body", L | IF, A.NOARGS, REFUSE),
+    ("echo_sleep", L | IF, A.TAKE1, REFUSE), ("echo_flush", L | IF, A.NOARGS, REFUSE),
+    ("echo_blocking_sleep", L | IF, A.TAKE1, REFUSE), ("echo_reset_timer", L | IF, A.NOARGS, REFUSE),
+    ("echo_before_body", L | IF, A.ANY, REFUSE), ("echo_after_body", L | IF, A.ANY, REFUSE),
+    ("echo_location_async", L | IF, A.TAKE12, REFUSE), ("echo_location", L | IF, A.TAKE12, REFUSE),
+    ("echo_subrequest_async", L | IF, A.MORE2, REFUSE), ("echo_subrequest", L | IF, A.MORE2, REFUSE),
+    ("echo_duplicate", L | IF, A.MORE2, REFUSE), ("echo_read_request_body", L | IF, A.NOARGS, REFUSE),
+    ("echo_foreach_split", L | IF, A.MORE2, REFUSE), ("echo_end", L | IF, A.NOARGS, REFUSE),
+    ("echo_abort_parent", L | IF, A.NOARGS, REFUSE), ("echo_exec", L | IF, A.TAKE12, REFUSE),
+    ("echo_status", L | IF, A.TAKE1, REFUSE),
+))
+_table("ngx_http_fancyindex_module (libnginx-mod-http-fancyindex)", (
+    ("fancyindex", Ctx.HSL, A.FLAG, REFUSE), ("fancyindex_default_sort", Ctx.HSL, A.TAKE1, None),
+    ("fancyindex_case_sensitive", Ctx.HSL, A.FLAG, flag_slot),
+    ("fancyindex_directories_first", Ctx.HSL, A.FLAG, flag_slot),
+    ("fancyindex_localtime", Ctx.HSL, A.FLAG, flag_slot),
+    ("fancyindex_exact_size", Ctx.HSL, A.FLAG, flag_slot), ("fancyindex_header", Ctx.HSL, A.TAKE12, None),
+    ("fancyindex_footer", Ctx.HSL, A.TAKE12, None), ("fancyindex_css_href", Ctx.HSL, A.FLAG, str_slot),
+    ("fancyindex_ignore", Ctx.HSL, A.MORE1, None), ("fancyindex_hide_symlinks", Ctx.HSL, A.FLAG, flag_slot),
+    ("fancyindex_show_path", Ctx.HSL, A.FLAG, flag_slot),
+    ("fancyindex_show_dotfiles", Ctx.HSL, A.FLAG, flag_slot),
+    ("fancyindex_hide_parent_dir", Ctx.HSL, A.FLAG, flag_slot),
+    ("fancyindex_time_format", Ctx.HSL, A.FLAG, str_slot),
+))
+_table("ngx_http_dav_ext_module (libnginx-mod-http-dav-ext)", (
+    ("dav_ext_methods", Ctx.HSL, A.MORE1, REFUSE), ("dav_ext_lock_zone", H, A.TAKE12, None),
+    ("dav_ext_lock", Ctx.HSL, A.TAKE1, REFUSE),
+))
+_table("ngx_http_cache_purge_module (libnginx-mod-http-cache-purge)", (
+    ("fastcgi_cache_purge", Ctx.HSL, A.MORE1, REFUSE), ("proxy_cache_purge", Ctx.HSL, A.MORE1, REFUSE),
+    ("scgi_cache_purge", Ctx.HSL, A.MORE1, REFUSE), ("uwsgi_cache_purge", Ctx.HSL, A.MORE1, REFUSE),
+))
+_table("ngx_http_geoip2_module (libnginx-mod-http-geoip2, -stream-geoip2)", (
+    ("geoip2", H | STREAM, A.TAKE1, REFUSE_BLOCK), ("geoip2_proxy", H, A.TAKE1, None),
+    ("geoip2_proxy_recursive", H, A.FLAG, flag_slot),
+))
+_table("ngx_http_subs_filter_module (libnginx-mod-http-subs-filter)", (
+    ("subs_filter", Ctx.HSL, A.MORE2, REFUSE), ("subs_filter_bypass", Ctx.HSL, A.MORE1, variables_slot),
+    ("subs_filter_types", Ctx.HSL, A.MORE1, None), ("subs_line_buffer_size", Ctx.HSL, A.TAKE2, None),
+    ("subs_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
+))
+_table("ngx_http_upstream_fair_module (libnginx-mod-http-upstream-fair)", (
+    ("fair", UPS, A.ANY, REFUSE), ("upstream_fair_shm_size", H, A.TAKE1, None),
+))
+_table("ngx_http_auth_pam_module (libnginx-mod-http-auth-pam)", (
+    ("auth_pam", Ctx.HSL | LMT, A.TAKE1, REFUSE),
+    ("auth_pam_service_name", Ctx.HSL | LMT, A.TAKE1, str_slot),
+    ("auth_pam_set_pam_env", Ctx.HSL | LMT, A.FLAG, flag_slot),
+))
+_table("ngx_http_uploadprogress_module (libnginx-mod-http-uploadprogress)", (
+    ("upload_progress", H, A.TAKE2, None), ("track_uploads", Ctx.HSL, A.TAKE2, None),
+    ("report_uploads", Ctx.HSL, A.TAKE1, REFUSE),
+    ("upload_progress_content_type", Ctx.HSL, A.TAKE1, str_slot),
+    ("upload_progress_template", Ctx.HSL, A.TAKE2, None),
+    ("upload_progress_java_output", Ctx.HSL, A.NOARGS, None),
+    ("upload_progress_json_output", Ctx.HSL, A.NOARGS, None),
+    ("upload_progress_jsonp_output", Ctx.HSL, A.NOARGS, None),
+    ("upload_progress_header", Ctx.HSL, A.TAKE1, str_slot),
+    ("upload_progress_jsonp_parameter", Ctx.HSL, A.TAKE1, str_slot),
+))
+_table("ngx_http_lua_module (libnginx-mod-http-lua)", (
+    ("lua_load_resty_core", H, A.FLAG, None), ("lua_thread_cache_max_entries", H, A.TAKE1, num_slot),
+    ("lua_max_running_timers", H, A.TAKE1, num_slot), ("lua_max_pending_timers", H, A.TAKE1, num_slot),
+    ("lua_shared_dict", H, A.TAKE2, None), ("lua_capture_error_log", H, A.TAKE1, None),
+    ("lua_sa_restart", H, A.FLAG, flag_slot), ("lua_regex_cache_max_entries", H, A.TAKE1, None),
+    ("lua_regex_match_limit", H, A.TAKE1, None), ("lua_package_cpath", H, A.TAKE1, None),
+    ("lua_package_path", H, A.TAKE1, None), ("lua_code_cache", _HSLI, A.FLAG, None),
+    ("lua_need_request_body", _HSLI, A.FLAG, flag_slot),
+    ("lua_transform_underscores_in_response_headers", _HSLI, A.FLAG, flag_slot),
+    ("lua_socket_log_errors", _HSLI, A.FLAG, flag_slot), ("init_by_lua_block", H, A.NOARGS, REFUSE_BLOCK),
+    ("init_by_lua", H, A.TAKE1, REFUSE), ("init_by_lua_file", H, A.TAKE1, REFUSE),
+    ("init_worker_by_lua_block", H, A.NOARGS, REFUSE_BLOCK), ("init_worker_by_lua", H, A.TAKE1, REFUSE),
+    ("init_worker_by_lua_file", H, A.TAKE1, REFUSE), ("exit_worker_by_lua_block", H, A.NOARGS, REFUSE_BLOCK),
+    ("exit_worker_by_lua_file", H, A.TAKE1, REFUSE),
+    ("set_by_lua_block", Ctx.SL | IF, A.TAKE1, REFUSE_BLOCK), ("set_by_lua", Ctx.SL | IF, A.MORE2, REFUSE),
+    ("set_by_lua_file", Ctx.SL | IF, A.MORE2, REFUSE),
+    ("server_rewrite_by_lua_block", Ctx.HS, A.NOARGS, REFUSE_BLOCK),
+    ("server_rewrite_by_lua_file", Ctx.HS, A.TAKE1, REFUSE), ("rewrite_by_lua", _HSLI, A.TAKE1, REFUSE),
+    ("rewrite_by_lua_block", _HSLI, A.NOARGS, REFUSE_BLOCK), ("access_by_lua", _HSLI, A.TAKE1, REFUSE),
+    ("access_by_lua_block", _HSLI, A.NOARGS, REFUSE_BLOCK),
+    ("precontent_by_lua_block", _HSLI, A.NOARGS, REFUSE_BLOCK),
+    ("precontent_by_lua_file", _HSLI, A.TAKE1, REFUSE), ("precontent_by_lua_no_postpone", H, A.FLAG, REFUSE),
+    ("content_by_lua", L | IF, A.TAKE1, REFUSE), ("content_by_lua_block", L | IF, A.NOARGS, REFUSE_BLOCK),
+    ("log_by_lua", _HSLI, A.TAKE1, REFUSE), ("log_by_lua_block", _HSLI, A.NOARGS, REFUSE_BLOCK),
+    ("rewrite_by_lua_file", _HSLI, A.TAKE1, REFUSE), ("rewrite_by_lua_no_postpone", H, A.FLAG, REFUSE),
+    ("access_by_lua_file", _HSLI, A.TAKE1, REFUSE), ("access_by_lua_no_postpone", H, A.FLAG, REFUSE),
+    ("content_by_lua_file", L | IF, A.TAKE1, REFUSE), ("log_by_lua_file", _HSLI, A.TAKE1, REFUSE),
+    ("header_filter_by_lua", _HSLI, A.TAKE1, REFUSE),
+    ("header_filter_by_lua_block", _HSLI, A.NOARGS, REFUSE_BLOCK),
+    ("header_filter_by_lua_file", _HSLI, A.TAKE1, REFUSE), ("body_filter_by_lua", _HSLI, A.TAKE1, REFUSE),
+    ("body_filter_by_lua_block", _HSLI, A.NOARGS, REFUSE_BLOCK),
+    ("body_filter_by_lua_file", _HSLI, A.TAKE1, REFUSE),
+    ("balancer_by_lua_block", UPS, A.NOARGS, REFUSE_BLOCK), ("balancer_by_lua_file", UPS, A.TAKE1, REFUSE),
+    ("balancer_keepalive", UPS, A.TAKE1, REFUSE),
+    ("lua_socket_keepalive_timeout", _HSLI, A.TAKE1, msec_slot),
+    ("lua_socket_connect_timeout", _HSLI, A.TAKE1, msec_slot),
+    ("lua_socket_send_timeout", _HSLI, A.TAKE1, msec_slot),
+    ("lua_socket_send_lowat", _HSLI, A.TAKE1, size_slot),
+    ("lua_socket_buffer_size", _HSLI, A.TAKE1, size_slot),
+    ("lua_socket_pool_size", _HSLI, A.TAKE1, num_slot),
+    ("lua_socket_read_timeout", _HSLI, A.TAKE1, msec_slot),
+    ("lua_http10_buffering", _HSLI, A.FLAG, flag_slot), ("lua_check_client_abort", _HSLI, A.FLAG, flag_slot),
+    ("lua_use_default_type", _HSLI, A.FLAG, flag_slot), ("lua_ssl_protocols", Ctx.HSL, A.MORE1, None),
+    ("lua_ssl_ciphers", Ctx.HSL, A.TAKE1, str_slot),
+    ("ssl_client_hello_by_lua_block", Ctx.HS, A.NOARGS, REFUSE_BLOCK),
+    ("ssl_client_hello_by_lua_file", Ctx.HS, A.TAKE1, REFUSE),
+    ("ssl_certificate_by_lua_block", Ctx.HS, A.NOARGS, REFUSE_BLOCK),
+    ("ssl_certificate_by_lua_file", Ctx.HS, A.TAKE1, REFUSE),
+    ("ssl_session_store_by_lua_block", H, A.NOARGS, REFUSE_BLOCK),
+    ("ssl_session_store_by_lua_file", H, A.TAKE1, REFUSE),
+    ("ssl_session_fetch_by_lua_block", H, A.NOARGS, REFUSE_BLOCK),
+    ("ssl_session_fetch_by_lua_file", H, A.TAKE1, REFUSE),
+    ("proxy_ssl_certificate_by_lua_block", L | IF, A.NOARGS, REFUSE_BLOCK),
+    ("proxy_ssl_certificate_by_lua_file", L | IF, A.TAKE1, REFUSE),
+    ("proxy_ssl_verify_by_lua_block", L | IF, A.NOARGS, REFUSE_BLOCK),
+    ("proxy_ssl_verify_by_lua_file", L | IF, A.TAKE1, REFUSE),
+    ("lua_upstream_skip_openssl_default_verify", L | IF, A.FLAG, flag_slot),
+    ("lua_ssl_verify_depth", Ctx.HSL, A.TAKE1, num_slot), ("lua_ssl_certificate", Ctx.HSL, A.TAKE1, None),
+    ("lua_ssl_certificate_key", Ctx.HSL, A.TAKE1, None),
+    ("lua_ssl_trusted_certificate", Ctx.HSL, A.TAKE1, str_slot), ("lua_ssl_crl", Ctx.HSL, A.TAKE1, str_slot),
+    ("lua_ssl_key_log", Ctx.HSL, A.TAKE1, str_slot), ("lua_ssl_conf_command", Ctx.HSL, A.TAKE2, None),
+    ("lua_malloc_trim", H, A.TAKE1, None), ("lua_worker_thread_vm_pool_size", H, A.TAKE1, num_slot),
+))
+_table("ngx_nchan_module (libnginx-mod-nchan)", (
+    ("nchan_channel_id", Ctx.SL | IF, A.TAKE1234 | A.TAKE5 | A.TAKE6 | A.TAKE7, None),
+    ("nchan_pubsub_channel_id", Ctx.SL | IF, A.TAKE1234 | A.TAKE5 | A.TAKE6 | A.TAKE7, None),
+    ("nchan_publisher_channel_id", Ctx.SL | IF, A.TAKE1234 | A.TAKE5 | A.TAKE6 | A.TAKE7, None),
+    ("nchan_pub_channel_id", Ctx.SL | IF, A.TAKE1234 | A.TAKE5 | A.TAKE6 | A.TAKE7, None),
+    ("nchan_publisher_upstream_request", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_deflate_message_for_websocket", Ctx.SL, A.TAKE1, None),
+    ("nchan_channel_id_split_delimiter", Ctx.SL | IF, A.TAKE1, str_slot),
+    ("nchan_subscriber_channel_id", Ctx.SL | IF, A.TAKE1234 | A.TAKE5 | A.TAKE6 | A.TAKE7, None),
+    ("nchan_sub_channel_id", Ctx.SL | IF, A.TAKE1234 | A.TAKE5 | A.TAKE6 | A.TAKE7, None),
+    ("nchan_pubsub", Ctx.SL | IF, A.NOARGS | A.TAKE1234 | A.TAKE5 | A.TAKE6, REFUSE),
+    ("nchan_pubsub_location", Ctx.SL | IF, A.NOARGS | A.TAKE1234 | A.TAKE5 | A.TAKE6, REFUSE),
+    ("nchan_subscriber_info", L, A.NOARGS, REFUSE), ("nchan_subscriber_info_string", Ctx.SL, A.TAKE1, None),
+    ("nchan_longpoll_multipart_response", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_eventsource_event", Ctx.SL | IF, A.TAKE1, str_slot),
+    ("nchan_eventsource_ping_comment", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_eventsource_ping_event", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_eventsource_ping_data", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_eventsource_ping_interval", Ctx.SL | IF, A.TAKE1, sec_slot),
+    ("nchan_subscriber", Ctx.SL | IF, A.NOARGS | A.TAKE1234 | A.TAKE5, REFUSE),
+    ("push_subscriber", Ctx.SL | IF, A.NOARGS | A.TAKE1234 | A.TAKE5, REFUSE),
+    ("nchan_subscriber_location", Ctx.SL | IF, A.NOARGS | A.TAKE1234 | A.TAKE5, REFUSE),
+    ("nchan_subscriber_compound_etag_message_id", Ctx.SL | IF, A.TAKE1, flag_slot),
+    ("nchan_subscriber_message_id_custom_etag_header", Ctx.SL | IF, A.TAKE1, str_slot),
+    ("nchan_subscriber_last_message_id", Ctx.SL | IF, A.TAKE1234 | A.TAKE5, None),
+    ("nchan_subscriber_http_raw_stream_separator", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_subscriber_first_message", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_websocket_ping_interval", Ctx.SL | IF, A.TAKE1, sec_slot),
+    ("nchan_websocket_client_heartbeat", Ctx.SL | IF, A.TAKE2, None),
+    ("nchan_publisher", Ctx.SL | IF, A.NOARGS | A.TAKE1 | A.TAKE2, REFUSE),
+    ("push_publisher", Ctx.SL | IF, A.NOARGS | A.TAKE1 | A.TAKE2, REFUSE),
+    ("nchan_publisher_location", Ctx.SL | IF, A.NOARGS | A.TAKE1 | A.TAKE2, REFUSE),
+    ("nchan_subscriber_timeout", _HSLI, A.TAKE1, sec_slot),
+    ("push_subscriber_timeout", _HSLI, A.TAKE1, sec_slot),
+    ("nchan_authorize_request", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_subscribe_request", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_unsubscribe_request", Ctx.SL | IF, A.TAKE1, None), ("nchan_message_temp_path", H, A.TAKE1, None),
+    ("nchan_store_messages", _HSLI, A.TAKE1, None), ("push_store_messages", _HSLI, A.TAKE1, None),
+    ("nchan_shared_memory_size", H, A.TAKE1, None), ("push_max_reserved_memory", H, A.TAKE1, None),
+    ("nchan_max_reserved_memory", H, A.TAKE1, None),
+    ("nchan_permessage_deflate_compression_level", H, A.TAKE1, None),
+    ("nchan_permessage_deflate_compression_strategy", H, A.TAKE1, None),
+    ("nchan_permessage_deflate_compression_window", H, A.TAKE1, None),
+    ("nchan_permessage_deflate_compression_memlevel", H, A.TAKE1, None),
+    ("nchan_redis_url", Ctx.HSL, A.TAKE1, None), ("nchan_redis_pass", Ctx.HSL, A.TAKE1, None),
+    ("nchan_redis_pass_inheritable", Ctx.HSL, A.TAKE1, flag_slot),
+    ("nchan_redis_publish_msgpacked_max_size", H, A.TAKE1, size_slot),
+    ("nchan_redis_discovered_ip_range_blacklist", UPS, A.TAKE1234 | A.TAKE5 | A.TAKE6 | A.TAKE7, REFUSE),
+    ("nchan_redis_server", UPS, A.TAKE1 | A.TAKE2, REFUSE),
+    ("nchan_redis_storage_mode", Ctx.HSL | UPS, A.TAKE1, None),
+    ("nchan_redis_nostore_fastpublish", Ctx.HS | UPS, A.TAKE1, flag_slot),
+    ("nchan_redis_username", UPS, A.TAKE1, REFUSE), ("nchan_redis_password", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_ssl", UPS, A.TAKE1, REFUSE), ("nchan_redis_tls", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_ssl_client_certificate", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_tls_client_certificate", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_ssl_client_certificate_key", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_ssl_server_name", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_tls_server_name", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_ssl_trusted_certificate", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_tls_trusted_certificate", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_ssl_trusted_certificate_path", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_tls_trusted_certificate_path", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_ssl_ciphers", UPS, A.TAKE1, REFUSE), ("nchan_redis_tls_ciphers", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_ssl_verify_certificate", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_tls_verify_certificate", UPS, A.TAKE1, REFUSE),
+    ("nchan_use_redis", Ctx.HSL, A.TAKE1, None),
+    ("nchan_redis_ping_interval", Ctx.HSL | UPS, A.TAKE1, sec_slot),
+    ("nchan_redis_load_scripts_unconditionally", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_accurate_subscriber_count", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_wait_after_connecting", Ctx.HSL, A.TAKE1, None),
+    ("nchan_redis_connect_timeout", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_node_connect_timeout", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_connect_timeout", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_max_failing_time", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_reconnect_delay", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_reconnect_delay_min", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_reconnect_delay_jitter", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_reconnect_delay_backoff", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_reconnect_delay_max", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_idle_channel_keepalive_safety_margin", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_idle_channel_keepalive_min", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_idle_channel_keepalive_jitter", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_idle_channel_keepalive_backoff", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_idle_channel_keepalive_max", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_check_interval_min", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_check_interval", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_check_interval_jitter", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_check_interval_backoff", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_check_interval_max", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_recovery_delay", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_recovery_delay_min", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_recovery_delay_jitter", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_recovery_delay_backoff", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_cluster_recovery_delay_max", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_command_timeout", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_retry_commands", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_retry_commands_max_wait", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_subscribe_weights", UPS, A.TAKE1 | A.TAKE2, REFUSE),
+    ("nchan_redis_optimize_target", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_namespace", Ctx.HSL | UPS, A.TAKE1, str_slot),
+    ("nchan_redis_fakesub_timer_interval", H, A.TAKE1, msec_slot),
+    ("nchan_redis_idle_channel_cache_timeout", Ctx.HSL, A.TAKE1, sec_slot),
+    ("nchan_redis_upstream_stats", Ctx.SL, A.TAKE1, None),
+    ("nchan_redis_upstream_stats_enabled", UPS, A.TAKE1, REFUSE),
+    ("nchan_redis_upstream_stats_disconnected_timeout", UPS, A.TAKE1, REFUSE),
+    ("nchan_message_timeout", Ctx.HSL, A.TAKE1, None), ("push_message_timeout", Ctx.HSL, A.TAKE1, None),
+    ("nchan_message_buffer_length", Ctx.HSL, A.TAKE1, None),
+    ("push_max_message_buffer_length", Ctx.HSL, A.TAKE1, None),
+    ("push_message_buffer_length", Ctx.HSL, A.TAKE1, None),
+    ("nchan_message_max_buffer_length", Ctx.HSL, A.TAKE1, None),
+    ("nchan_subscribe_existing_channels_only", Ctx.HSL, A.TAKE1, flag_slot),
+    ("push_authorized_channels_only", Ctx.HSL, A.TAKE1, flag_slot),
+    ("nchan_access_control_allow_origin", _HSLI, A.TAKE1, None),
+    ("nchan_access_control_allow_credentials", _HSLI, A.TAKE1, flag_slot),
+    ("nchan_channel_group", Ctx.SL | IF, A.TAKE1, None), ("push_channel_group", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_channel_group_accounting", Ctx.SL, A.TAKE1, flag_slot),
+    ("nchan_group_location", L, A.NOARGS | A.TAKE1 | A.TAKE2 | A.TAKE3, REFUSE),
+    ("nchan_group_max_channels", L, A.TAKE1, None), ("nchan_group_max_messages", L, A.TAKE1, None),
+    ("nchan_group_max_messages_memory", L, A.TAKE1, None),
+    ("nchan_group_max_messages_disk", L, A.TAKE1, None), ("nchan_group_max_subscribers", L, A.TAKE1, None),
+    ("nchan_channel_events_channel_id", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_stub_status", L, A.NOARGS, REFUSE), ("nchan_channel_event_string", Ctx.SL | IF, A.TAKE1, None),
+    ("nchan_max_channel_id_length", Ctx.HSL, A.TAKE1, num_slot),
+    ("push_max_channel_id_length", Ctx.HSL, A.TAKE1, num_slot),
+    ("nchan_max_channel_subscribers", Ctx.HSL, A.TAKE1, num_slot),
+    ("push_max_channel_subscribers", Ctx.HSL, A.TAKE1, num_slot),
+    ("nchan_channel_timeout", Ctx.HSL, A.TAKE1, sec_slot),
+    ("push_channel_timeout", Ctx.HSL, A.TAKE1, sec_slot), ("nchan_storage_engine", Ctx.HSL, A.TAKE1, None),
+    ("nchan_benchmark", L, A.NOARGS, REFUSE), ("nchan_benchmark_time", L, A.TAKE1, sec_slot),
+    ("nchan_benchmark_messages_per_channel_per_minute", L, A.TAKE1, num_slot),
+    ("nchan_benchmark_message_padding_bytes", L, A.TAKE1, num_slot),
+    ("nchan_benchmark_channels", L, A.TAKE1, num_slot),
+    ("nchan_benchmark_subscribers_per_channel", L, A.TAKE1, num_slot),
+    ("nchan_benchmark_subscriber_distribution", L, A.TAKE1, None),
+    ("nchan_benchmark_publisher_distribution", L, A.TAKE1, None),
+    ("push_min_message_buffer_length", Ctx.SL | IF, A.TAKE1, None),
+    ("push_subscriber_concurrency", Ctx.SL | IF, A.TAKE1, None),
+))
+_table("ngx_rtmp_module (libnginx-mod-rtmp): its block and http directives", (
+    ("rtmp", M, A.NOARGS, REFUSE_BLOCK),
+    ("rtmp_stat", Ctx.HSL, A.MORE1, REFUSE), ("rtmp_stat_stylesheet", Ctx.HSL, A.TAKE1, str_slot),
+    ("rtmp_control", Ctx.HSL, A.MORE1, REFUSE),
+))

@@ -45,8 +45,11 @@ def directives_markdown() -> str:
         "Generated from the directive table (`nginxlite/config/directives.py`) by",
         "`python -m nginxlite.config.docs`; do not edit by hand. Semantics follow nginx 1.22",
         "unless marked *nginxlite*. Contexts: main (top level), events, http, server,",
-        "location, limit_except, if. A site file holding only `server {}` blocks is read",
-        "as the inside of an `http {}` block.",
+        "location, limit_except, if; upstream, stream and mail are blocks nginxlite refuses",
+        "(their directives are listed so that elsewhere they are \"not allowed here\", as in",
+        "nginx). A site file holding only `server {}` blocks is read as the inside of an",
+        "`http {}` block. Besides nginx 1.22's own modules the table knows Debian 12's",
+        "`libnginx-mod-*` modules and its `max_headers`.",
         "",
         "## Supported",
         "",
@@ -60,7 +63,7 @@ def directives_markdown() -> str:
         lines.append(f"| `{spec.name}`{own} | {contexts(spec)} | {syntax(spec)} | {default} | {spec.help} |")
     lines += ["", "## Accepted and ignored", "",
               "These tune nginx internals that nginxlite does not have. They are checked for",
-              "context and arguments like any directive, then ignored with",
+              "context, arguments and values exactly as nginx checks them, then ignored with",
               '`[warn] "NAME" directive is ignored by nginxlite`.', "",
               "| directive | contexts | arguments |", "|---|---|---|"]
     lines += [f"| `{s.name}` | {contexts(s)} | {syntax(s)} |" for s in _rows(Kind.IGNORED)]

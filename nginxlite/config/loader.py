@@ -87,6 +87,7 @@ class Loader:
         self.addresses: dict[tuple[str, int], _AddressState] = {}
         self.variables: list[str] = []
         self.regex_names: set[str] = set()
+        self.defined_variables: set[str] = set()  # auth_request_set, perl_set
         self.depth = 0
 
     # -- reading ------------------------------------------------------------
@@ -229,7 +230,7 @@ class Loader:
             if len(state.servers) > 1 or _captures(state.default or state.servers[0]):
                 self._check_server_names(state)
         for name in self.variables:
-            if name not in KNOWN_VARIABLES and name not in self.regex_names \
+            if name not in KNOWN_VARIABLES and name not in self.regex_names and name not in self.defined_variables \
                     and not name.startswith(VARIABLE_PREFIXES):
                 raise ConfigError(f'unknown "{name}" variable')
 

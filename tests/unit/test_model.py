@@ -258,6 +258,16 @@ def test_nginxlite_directives(write):
     ("cgi_timeout 5ms;", '"cgi_timeout" directive invalid value'),
     ("cgi_param A b c;", 'invalid parameter "c"'),
     ("location / { cgi_pass a; cgi_pass b; }", '"cgi_pass" directive is duplicate'),
+    # directives nginxlite ignores are still checked as nginx checks them
+    ("gzip maybe;", 'invalid value "maybe" in "gzip" directive, it must be "on" or "off"'),
+    ("gzip_comp_level 0;", "value must be between 1 and 9"),
+    ("gzip_hash 3k;", '"gzip_hash" directive must be 512, 1k, 2k, 4k, 8k, 16k, 32k, 64k, or 128k'),
+    ("connection_pool_size 64;", "the pool size must be no less than 112"),
+    ("proxy_temp_path t 1 2 3 4;", 'invalid number of arguments in "proxy_temp_path" directive'),
+    ("ssl_protocols TLSv9;", 'invalid value "TLSv9"'),
+    ("proxy_store_access user:rw other:r;", 'invalid value "other:r"'),
+    ("auth_request_set name value;", 'invalid variable name "name"'),
+    ("secure_link $nosuch;", 'unknown "nosuch" variable'),
 ])
 def test_nginxlite_directive_errors(write, text, message):
     with pytest.raises(ConfigError) as info:
@@ -271,6 +281,17 @@ def test_nginxlite_directive_errors(write, text, message):
     ("listen 8443 ssl;", 'the "ssl" parameter of the "listen" directive is not supported by nginxlite'),
     ("listen unix:/tmp/x.sock;", 'unix domain sockets in "listen" are not supported by nginxlite'),
     ("proxy_pass http://x;", '"proxy_pass" directive is not allowed here'),  # context checked first
+    ("location / { more_set_headers 'X: y'; }", '"more_set_headers" directive is not supported by nginxlite'),
+    ("location / { echo hello world; }", '"echo" directive is not supported by nginxlite'),
+    ("location / { content_by_lua_block { ngx.say(1); } }",
+     '"content_by_lua_block" directive is not supported by nginxlite'),
+    ("content_by_lua_file x.lua;", '"content_by_lua_file" directive is not allowed here'),  # location only
+    ("keepalive 16;", '"keepalive" directive is not allowed here'),  # upstream only
+    ("proxy_responses 1;", '"proxy_responses" directive is not allowed here'),  # stream only
+    ("location / { ssl_protocols TLSv1.2; }", '"ssl_protocols" directive is not allowed here'),
+    ("location / { fastcgi_pass 127.0.0.1:9000; }", '"fastcgi_pass" directive is not supported by nginxlite'),
+    ("location / { limit_except GET { proxy_pass http://x; } }",
+     '"proxy_pass" directive is not supported by nginxlite'),  # proxy_pass is allowed in limit_except
 ])
 def test_refused_directives(write, text, message):
     with pytest.raises(ConfigError) as info:
@@ -283,6 +304,42 @@ def test_ignored_directives_warn(write):
     assert [w.message for w in cfg.warnings] == [
         '"worker_processes" directive is ignored by nginxlite', '"multi_accept" directive is ignored by nginxlite',
         '"sendfile" directive is ignored by nginxlite']
+
+
+def test_refused_block_contents_are_not_read(write):
+    with pytest.raises(ConfigError) as info:
+        load(write, "events {}\nhttp {\n  upstream b { server x:1 whatever; nonsense; }\n}\n")
+    assert (info.value.message, info.value.pos.line) == ('"upstream" directive is not supported by nginxlite', 3)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("proxy_temp_path /var/lib/nginx/proxy 1 2;", '"proxy_temp_path" directive is ignored by nginxlite'),
+    ("fastcgi_buffers 8 16k;", '"fastcgi_buffers" directive is ignored by nginxlite'),
+    ("map_hash_max_size 2048;", '"map_hash_max_size" directive is ignored by nginxlite'),
+    ("charset_map koi8-r utf-8 { C0 D0B1; }", '"charset_map" directive is ignored by nginxlite'),
+    ("max_headers 100;", '"max_headers" directive is ignored by nginxlite'),
+    ("http2_idle_timeout 3m;",
+     'the "http2_idle_timeout" directive is obsolete, use the "keepalive_timeout" directive instead'),
+    ("send_lowat 1k;", '"send_lowat" is not supported, ignored'),
+    ("keepalive_disable msie6 MSIE6;", 'duplicate value "MSIE6"'),
+])
+def test_ignored_http_directives(write, text, message):
+    cfg = load(write, f"events {{}}\nhttp {{ {text} }}\n")
+    assert message in [w.message for w in cfg.warnings]
+
+
+def test_variables_set_by_ignored_directives_are_known(write):
+    load(write, "events {}\nhttp { auth_request_set $user $upstream_http_x_user; log_format f $user; }\n")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("load_module modules/ngx_mail_module.so;", 'module "{prefix}/modules/ngx_mail_module.so" is not loaded by nginxlite'),
+    ("load_module /usr/lib/nginx/modules/ngx_stream_module.so;",
+     'module "/usr/lib/nginx/modules/ngx_stream_module.so" is not loaded by nginxlite'),
+])
+def test_load_module_warns(write, tmp_path, text, message):
+    cfg = load(write, f"{text}\nevents {{}}\n")
+    assert [w.message for w in cfg.warnings] == [message.format(prefix=cfg.prefix)]
 
 
 def test_named_captures_of_nested_regex_locations_are_variables(write):

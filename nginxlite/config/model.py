@@ -127,6 +127,8 @@ class AccessLog:
     format: LogFormat
     buffer: int = 0
     flush: float = 0.0
+    gzip: int = 0  # the gzip level asked for (accepted; lines are written uncompressed)
+    condition: str | None = None  # if=: not logged when this expands to "" or "0"
 
 
 @dataclass(frozen=True, slots=True)

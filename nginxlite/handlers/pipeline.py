@@ -47,6 +47,8 @@ class ConnInfo:
     vhosts: VirtualHosts
     stats: object = None  # server.app.Stats, for stub_status
     number: int = 0  # the connection's serial number, nginx's "*N" in error-log lines
+    fd: int = -1  # the socket's descriptor, for $tcpinfo_* (never read or written here)
+    opened: float = 0.0  # when it was accepted (monotonic clock), for $connection_time
 
 
 @dataclass(slots=True)
@@ -69,6 +71,17 @@ class Exchange:
     close: bool = False  # the answer closes the connection (TRACE and CONNECT, as nginx)
     routable: bool = False  # reached the static handler on a path a Route may remember
     notes: list[str] = field(default_factory=list)
+    # Filled in by the connection, for variables ($status, $bytes_sent, $request_time...):
+    status: int = 0  # nginx's r->err_status while an error page runs
+    response: Response | None = None  # the response sent
+    sent: int = 0  # bytes written, head included
+    head_len: int = 0
+    started: float = 0.0  # monotonic clock at the request's first byte
+    requests: int = 0  # this request's number on its connection
+    keep_alive: bool = False
+    pipelined: bool = False
+    completed: bool = False
+    request_id: str = ""
 
     def request_line(self) -> str:
         """``$request``."""

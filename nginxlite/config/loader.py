@@ -67,6 +67,7 @@ class Loader:
         self.addresses: dict[tuple[str, int], _AddressState] = {}
         self.variables: list[str] = []
         self.regex_names: set[str] = set()
+        self.log_buffers: dict[str, tuple] = {}  # access_log file -> its buffer, flush and gzip
         self.depth = 0
 
     # -- reading ------------------------------------------------------------
@@ -144,14 +145,18 @@ class Loader:
     def warn(self, message: str, pos: Pos | None = None) -> None:
         self.warnings.append(ConfigWarning(message, pos))
 
-    def check_variables(self, text: str, d: Directive) -> None:
-        """nginx's script compiler (``variables.scan``); names are checked in ``finish_http``."""
+    def check_variables(self, text: str, d: Directive, log_format: bool = False) -> None:
+        """nginx's script compiler (``variables.scan``); names are checked in ``finish_http``.
+        ``log_format``: the log module's compiler, which words a bad name ``invalid parameter``."""
         if "$" not in text:
             return
         try:
-            parts = scan(text)
+            parts = scan(text, captures=not log_format)
         except ValueError as err:
-            raise fail(str(err), d) from None
+            message, at = err.args
+            if log_format and message == "invalid variable name":
+                message = f'invalid parameter "{text[at:]}"'
+            raise fail(message, d) from None
         self.variables.extend(part[0] for part in parts if isinstance(part, tuple))
 
     def add_listen(self, server: Block, lst: Listen, options: bool, d: Directive | None) -> None:

@@ -44,13 +44,14 @@ NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 # -- the scanner ---------------------------------------------------------------
 
 
-def scan(text: str) -> list[str | tuple[str] | int]:
+def scan(text: str, captures: bool = True) -> list[str | tuple[str] | int]:
     """Split ``text`` into literal strings, ``(name,)`` variables (lower-case) and capture
-    numbers (``$1``..``$9``), as nginx's script compiler.
+    numbers (a bare ``$1``..``$9``), as nginx's script compiler.  ``captures=False``: as
+    the log module's format compiler, where ``$1`` is a variable named "1".
 
     Raises:
         ValueError: nginx's message (``invalid variable name``, ``the closing bracket
-            in "NAME" variable is missing``).
+            in "NAME" variable is missing``), and where the faulty ``$`` is.
     """
     parts: list[str | tuple[str] | int] = []
     start = 0
@@ -58,13 +59,14 @@ def scan(text: str) -> list[str | tuple[str] | int]:
     while i >= 0:
         if i > start:
             parts.append(text[start:i])
+        dollar = i
         i += 1
         bracket = i < len(text) and text[i] == "{"
         if bracket:
             i += 1
             if i == len(text):
-                raise ValueError("invalid variable name")
-        if i < len(text) and "1" <= text[i] <= "9" and not bracket:
+                raise ValueError("invalid variable name", dollar)
+        if captures and not bracket and i < len(text) and "1" <= text[i] <= "9":
             parts.append(int(text[i]))
             start = i + 1
             i = text.find("$", start)
@@ -77,13 +79,10 @@ def scan(text: str) -> list[str | tuple[str] | int]:
             if i < len(text) and text[i] == "}":
                 i += 1
             else:
-                raise ValueError(f'the closing bracket in "{name}" variable is missing')
+                raise ValueError(f'the closing bracket in "{name}" variable is missing', dollar)
         if not name:
-            raise ValueError("invalid variable name")
-        if name.isdigit():
-            parts.append(int(name) if name != "0" else 0)
-        else:
-            parts.append((name.lower(),))
+            raise ValueError("invalid variable name", dollar)
+        parts.append((name.lower(),))
         start = i
         i = text.find("$", start)
     if start < len(text):
@@ -99,11 +98,11 @@ class Template:
 
     __slots__ = ("text", "parts", "names", "constant")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, captures: bool = True) -> None:
         self.text = text
         self.parts: list[str | Getter] = []
         self.names: list[str | None] = []  # the variable's name for each getter part
-        for part in scan(text):
+        for part in scan(text, captures):
             if isinstance(part, str):
                 self.parts.append(part)
                 self.names.append(None)
@@ -129,13 +128,14 @@ class Template:
         return "".join(out)
 
 
-_COMPILED: dict[str, Template] = {}
+_COMPILED: dict[tuple[str, bool], Template] = {}
 
 
-def compile(text: str) -> Template:  # noqa: A001 - nginx's word for it
-    found = _COMPILED.get(text)
+def compile(text: str, captures: bool = True) -> Template:  # noqa: A001 - nginx's word for it
+    """The ``Template`` of ``text``, compiled once per text (``captures``: see ``scan``)."""
+    found = _COMPILED.get((text, captures))
     if found is None:
-        found = _COMPILED[text] = Template(text)
+        found = _COMPILED[(text, captures)] = Template(text, captures)
     return found
 
 
@@ -560,7 +560,7 @@ for _name in """
         ssl_client_escaped_cert ssl_client_s_dn ssl_client_i_dn ssl_client_s_dn_legacy
         ssl_client_i_dn_legacy ssl_client_serial ssl_client_fingerprint ssl_client_verify
         ssl_client_v_start ssl_client_v_end ssl_client_v_remain
-        proxy_host proxy_port proxy_add_x_forwarded_for proxy_add_via proxy_internal_body_length
+        proxy_host proxy_port proxy_add_x_forwarded_for proxy_internal_body_length
         proxy_internal_chunked grpc_internal_trailers limit_conn_status limit_req_status
         upstream_addr upstream_status upstream_connect_time upstream_header_time
         upstream_response_time upstream_response_length upstream_bytes_received

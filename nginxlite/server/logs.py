@@ -210,7 +210,7 @@ def access_formatter(log: AccessLog):
 
 
 def _parts(template: str):
-    compiled = compile_template(template)
+    compiled = compile_template(template, captures=False)
     return compiled.parts, compiled.names
 
 

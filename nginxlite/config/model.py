@@ -157,6 +157,8 @@ class Settings:
     autoindex_exact_size: bool = True
     autoindex_localtime: bool = False
     error_page: tuple[ErrorPage, ...] = ()
+    recursive_error_pages: bool = False
+    if_modified_since: str = "exact"  # off | exact | before
     client_max_body_size: int = 1 << 20
     client_body_buffer_size: int = 16 << 10
     client_body_timeout: float = 60.0

@@ -65,8 +65,9 @@ class Exchange:
     args: str = ""
     host: str = ""
     captures: re.Match | None = None
-    redirects: int = 0
-    error_page_used: bool = False
+    redirects: int = 0  # internal redirects so far (nginx allows MAX_REDIRECTS)
+    error_page_used: bool = False  # an error page has run (the body is discarded by then)
+    error_pages_done: bool = False  # no further error_page applies (nginx's r->error_page)
     error_status: int = 0  # the status an error page answers with (0: the page's own)
     close: bool = False  # the answer closes the connection (TRACE and CONNECT, as nginx)
     routable: bool = False  # reached the static handler on a path a Route may remember
@@ -315,10 +316,7 @@ def try_files(ex: Exchange, loc: Location | None, tries: tuple[str, ...]) -> Res
     if last.startswith("="):
         raise HttpError(int(last[1:]))
     if last.startswith("@"):
-        named = ex.server.tree.named.get(last)
-        if named is None:
-            raise HttpError(404)
-        return run_in(ex, named)
+        return named_redirect(ex, last)
     return internal_redirect(ex, last)
 
 
@@ -354,6 +352,7 @@ def internal_redirect(ex: Exchange, uri: str) -> Response:
     """Restart location selection with a new URI (index files, error pages)."""
     ex.redirects += 1
     if ex.redirects > MAX_REDIRECTS:
+        ex.log_error(f'rewrite or internal redirection cycle while internally redirecting to "{uri}"')
         raise HttpError(500)
     path, _, args = uri.partition("?")
     try:
@@ -363,6 +362,18 @@ def internal_redirect(ex: Exchange, uri: str) -> Response:
     if args:
         ex.args = args
     return run_location(ex)
+
+
+def named_redirect(ex: Exchange, name: str) -> Response:
+    """Run the named location ``@name`` (try_files, error pages): one of the redirects too."""
+    ex.redirects += 1
+    if ex.redirects > MAX_REDIRECTS:
+        ex.log_error(f'rewrite or internal redirection cycle while redirect to named location "{name}"')
+        raise HttpError(500)
+    named = ex.server.tree.named.get(name)
+    if named is None:
+        raise HttpError(404)
+    return run_in(ex, named)
 
 
 def redirect_location(ex: Exchange, target: str, settings: Settings) -> str:
@@ -392,6 +403,8 @@ def content_type(settings: Settings, uri: str) -> str:
 def do_return(ex: Exchange, ret: Return) -> Response:
     code = ret.code
     settings = ex.settings
+    if not ex.status:  # $status in the text: an error page's status, else this one (as nginx)
+        ex.status = code
     if code == 444:
         return Response(444, close=True, head_only=True)
     if code in REDIRECT_CODES:

@@ -2,7 +2,7 @@
 
 Rules:
 - Preconditions in nginx's order: If-Unmodified-Since and If-Match fail with 412;
-  then If-Modified-Since (exact date match, nginx's ``if_modified_since exact``)
+  then If-Modified-Since (as ``if_modified_since`` says: ``modified_since``)
   and If-None-Match (weak comparison, ``*``) give 304 when every one present says
   "not modified".  A 304 keeps ETag and Last-Modified, and drops the body,
   Content-Type, Content-Length and Accept-Ranges.
@@ -38,7 +38,18 @@ def _etag_match(header: str, etag: str | None, weak: bool) -> bool:
     return False
 
 
-def apply(request, response: Response, mtime: int, size: int) -> Response:
+def modified_since(header: str, mtime: int, mode: str) -> bool:
+    """nginx's ``ngx_http_test_if_modified``: whether a file of ``mtime`` counts as modified
+    for this If-Modified-Since under ``if_modified_since MODE`` (off, exact, before)."""
+    if mode == "off":
+        return True
+    when = parse_http_date(header)
+    if when == mtime:
+        return False
+    return mode == "exact" or when is None or when < mtime  # nginx: an unreadable date is -1
+
+
+def apply(request, response: Response, mtime: int, size: int, ims_mode: str = "exact") -> Response:
     """Turn a 200 file response into 304, 412, 206 or 416 as the request's headers ask."""
     headers = dict(response.headers)
     etag = headers.get("ETag")
@@ -53,7 +64,7 @@ def apply(request, response: Response, mtime: int, size: int) -> Response:
     ims = request.header("if-modified-since")
     inm = request.header("if-none-match")
     if ims is not None or inm is not None:
-        modified = (ims is not None and parse_http_date(ims) != mtime) or (inm is not None and not _etag_match(inm, etag, True))
+        modified = (ims is not None and modified_since(ims, mtime, ims_mode)) or (inm is not None and not _etag_match(inm, etag, True))
         if not modified:
             if response.file is not None:
                 response.file.close()

@@ -187,7 +187,7 @@ def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditiona
         headers.insert(2, ("ETag", f'"{mtime:x}-{st.st_size:x}"'))
     response = Response(200, headers, file=FileBody(fd, 0, st.st_size), head_only=method == "HEAD")
     if conditional:
-        response = ranges.apply(ex.request, response, mtime, st.st_size)
+        response = ranges.apply(ex.request, response, mtime, st.st_size, ex.settings.if_modified_since)
     if response.file is not None and response.file.length <= SMALL_FILE and response.status == 200:
         # A small file (here: after If-* headers were checked) goes out with its head in one write.
         file = response.file

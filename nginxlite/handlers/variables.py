@@ -258,13 +258,19 @@ def _sent_content_length(ex: Exchange) -> str | None:
     return str(response.length)
 
 
+def _keepalive(ex: Exchange) -> bool:
+    """nginx's r->keepalive: what the request asked for, until the response is done (nginx
+    clears it before the access log is written: logs always see "close")."""
+    return not ex.completed and ex.request.keep_alive
+
+
 def _sent_connection(ex: Exchange) -> str | None:
-    return "keep-alive" if ex.keep_alive else "close"
+    return "keep-alive" if _keepalive(ex) else "close"
 
 
 def _sent_keep_alive(ex: Exchange) -> str | None:
     settings = ex.settings
-    if ex.keep_alive and settings is not None and settings.keepalive_header is not None:
+    if _keepalive(ex) and settings is not None and settings.keepalive_header is not None:
         return f"timeout={int(settings.keepalive_header)}"
     return None
 
@@ -302,7 +308,7 @@ def _cookie(name: str) -> Getter:
         for line in (v for k, v in ex.request.headers if k == "cookie"):
             for part in line.split(";"):
                 key, sep, value = part.strip(" \t").partition("=")
-                if sep and key == name:
+                if sep and key.lower() == name:  # caseless, as nginx
                     return value
         return None
 
@@ -321,10 +327,7 @@ def _arg(name: str) -> Getter:
 
 
 def _args(ex: Exchange) -> str | None:
-    """Not found without a "?" in the request (nginx's r->args.data is NULL then)."""
-    if ex.args:
-        return ex.args
-    return "" if "?" in ex.request.target else None
+    return ex.args or None  # nginx: not found when empty, even after a "?"
 
 
 def _host(ex: Exchange) -> str:

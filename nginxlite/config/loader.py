@@ -242,6 +242,12 @@ class Loader:
             return value
         return os.path.normpath(os.path.join(self.prefix, value))
 
+    def log_path(self, value: str) -> str:
+        """An access log's path; one with variables is made absolute too (ngx_conf_full_name)."""
+        if "$" in value and not os.path.isabs(value):
+            return os.path.join(self.prefix, value)
+        return self.path(value)
+
     def error_log(self, log: ErrorLog) -> ErrorLog:
         """``error_log stderr`` is the standard error stream, never a file of that name."""
         return log if log.path == "stderr" else ErrorLog(self.path(log.path), log.level)
@@ -255,7 +261,7 @@ class Loader:
         if "root" in changes:
             changes["root"] = self.path(changes["root"])
         if "access_log" in changes:
-            changes["access_log"] = tuple(dataclasses.replace(log, path=self.path(log.path))
+            changes["access_log"] = tuple(dataclasses.replace(log, path=self.log_path(log.path))
                                           for log in changes["access_log"])
         if "error_log" in changes:
             changes["error_log"] = tuple(self.error_log(e) for e in changes["error_log"])

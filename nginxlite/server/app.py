@@ -35,7 +35,7 @@ from nginxlite.errors import ConfigError, traceback_text
 from nginxlite.handlers.pipeline import ConnInfo
 from nginxlite.http.response import HttpDate, Response
 from nginxlite.server.connection import Connection
-from nginxlite.server.logs import Logs, access_formatter, logged
+from nginxlite.server.logs import Logs, access_formatter, logged, write_by_name
 from nginxlite.server.loop import EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
 
 BACKLOG = 511
@@ -321,10 +321,21 @@ class App:
         for log in logs:
             found = self.formatters.get(id(log))
             if found is None:
-                found = self.formatters[id(log)] = (access_formatter(log), self.logs.file(log.path))
+                scripted = "$" in log.path  # a file per request: opened when written
+                found = self.formatters[id(log)] = (access_formatter(log),
+                                                    None if scripted else self.logs.file(log.path))
             if log.condition is not None and not logged(log, ex):
                 continue
             fmt, file = found
+            if file is None:
+                failure = write_by_name(ex, log.path, fmt(ex).encode("latin-1", "replace"))
+                if failure is not None:
+                    level, message = failure
+                    ex.log_error(f"{message} while logging request")
+                    for note in ex.notes:
+                        self.log_error(level, note, settings.error_log)
+                    ex.notes.clear()
+                continue
             file.write(fmt(ex).encode("latin-1", "replace"))
 
     def default_access_log(self) -> AccessLog:

@@ -8,6 +8,9 @@ Rules:
   levels at or above the file's level are written.  ``stderr`` is a valid target.
   A request's lines go to its server's or location's ``error_log`` when it has
   one, else to the main-level logs, as nginx.
+- An access_log path with variables names a file per request: opened, written
+  and closed at each line, and only when the request's root folder exists (as
+  nginx, without ``open_log_file_cache``).
 - ``reopen`` (SIGUSR1) closes and reopens every file; a log that cannot be
   opened or written is reported once on stderr and never stops the server.
 """
@@ -16,11 +19,13 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 import time
 
 from nginxlite.config.model import AccessLog, ErrorLog
 from nginxlite.handlers.variables import SAFE_IN_LOGS, expand
+from nginxlite.handlers.variables import value as variable_value
 from nginxlite.handlers.variables import compile as compile_template
 
 FLUSH_SIZE = 64 << 10
@@ -224,3 +229,28 @@ def logged(log: AccessLog, ex) -> bool:
         return True
     value = expand(log.condition, ex)
     return value != "" and value != "0"
+
+
+def write_by_name(ex, template: str, line: bytes) -> tuple[str, str] | None:
+    """Append ``line`` to the file ``template`` names for this request (nginx's
+    ``ngx_http_log_script_write``); a failure as (level, message) for the error log."""
+    root = variable_value(ex, "document_root")
+    if root:
+        try:
+            st = os.stat(root.encode("latin-1"))
+        except OSError as err:
+            return "error", f'testing "{root}" existence failed ({err.errno}: {err.strerror})'
+        if not stat.S_ISDIR(st.st_mode):
+            return "error", f'testing "{root}" existence failed (20: Not a directory)'
+    path = expand(template, ex)
+    try:
+        fd = os.open(path.encode("latin-1"), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as err:
+        return "crit", f'open() "{path}" failed ({err.errno}: {err.strerror})'
+    try:
+        os.write(fd, line)
+    except OSError as err:
+        return "crit", f'write() to "{path}" failed ({err.errno}: {err.strerror})'
+    finally:
+        os.close(fd)
+    return None

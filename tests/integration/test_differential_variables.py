@@ -225,6 +225,8 @@ server {
     access_log logs/if.log vars if=$arg_log;
     access_log logs/all.log vars;
     location /v/ { return 200 "text\n"; }
+    location /named/ { access_log logs/by-$arg_name.log vars; return 200 "named\n"; }
+    location /noroot/ { root ROOT/nowhere; access_log logs/noroot-$arg_name.log vars; return 200 "x\n"; }
 }
 """
 
@@ -243,6 +245,11 @@ def test_access_log_lines(tmp_path):
         request("/f.txt?log=1", method="HEAD"),
         # two requests in one write: the second is pipelined, the connection's second request
         request("/v/a?log=1").replace(b"Connection: close\r\n", b"") + request("/v/b?log=1"),
+        # a file per request (variables in the path); none when the root folder is missing
+        request("/named/?name=one"),
+        request("/named/?name=two"),
+        request("/named/?name=one&again"),
+        request("/noroot/?name=x"),
     ]
     with nginx_and_nginxlite(tmp_path / "lite", tmp_path / "nginx", LOG_CONFIG, files=FILES) as servers:
         for server in servers:
@@ -250,7 +257,11 @@ def test_access_log_lines(tmp_path):
             for data in requests:
                 raw(server.port, data)
     lite, ngx = servers
-    for name in ("if.log", "all.log"):
+    logs = sorted(p.name for p in (ngx.root / "logs").iterdir())
+    assert sorted(p.name for p in (lite.root / "logs").iterdir() if p.name != "error.log") == logs
+    errors = (lite.root / "logs" / "error.log").read_text()
+    assert f'testing "{lite.root}/nowhere" existence failed (2: No such file or directory) while logging request' in errors
+    for name in ("if.log", "all.log", "by-one.log", "by-two.log"):
         got = (lite.root / "logs" / name).read_text().splitlines()
         want = (ngx.root / "logs" / name).read_text().splitlines()
         assert [_PAGE_LENGTH.sub(r"|404|N|\1|N|", line) for line in got] == \

@@ -79,7 +79,6 @@ class Exchange:
     head_len: int = 0
     started: float = 0.0  # monotonic clock at the request's first byte
     requests: int = 0  # this request's number on its connection
-    keep_alive: bool = False
     pipelined: bool = False
     completed: bool = False
     request_id: str = ""

@@ -310,10 +310,8 @@ class Connection:
         head = head_bytes(response, self.app.date.now(), server, keep, ka_header, chunks)
         self.keep_alive = keep
         self.response = response
-        ex = self.exchange
-        if ex is not None:
-            ex.response = response
-            ex.keep_alive = keep
+        if self.exchange is not None:
+            self.exchange.response = response
         self.responding = True
         self.sent = 0
         self.head_len = len(head)

@@ -976,12 +976,14 @@ def log_format(loader: Loader, d: Directive, blk: Block) -> None:
         escape = parts.pop(0)[7:]
         if escape not in ("default", "json", "none"):
             raise fail(f'unknown log format escaping "{escape}"', d)
+    for part in parts:  # each argument on its own, as nginx
+        loader.check_variables(part, d, log_format=True)
     template = "".join(parts)
-    loader.check_variables(template, d)
     http.log_formats[name] = LogFormat(name, escape, template)
 
 
 def access_log(loader: Loader, d: Directive, blk: Block) -> None:
+    """``ngx_http_log_set_log``: its checks, in its order and words."""
     logs = blk.own.get("access_log", ())
     path = d.args[0]
     if path == "off":
@@ -989,31 +991,53 @@ def access_log(loader: Loader, d: Directive, blk: Block) -> None:
             raise fail(f'invalid parameter "{d.args[1]}"', d)
         blk.own["access_log"] = logs
         return
-    fmt = COMBINED
-    if len(d.args) >= 2:
-        name = d.args[1]
-        if name != "combined":
-            http = blk.up(Ctx.HTTP)
-            fmt = http.log_formats.get(name) if http is not None else None
-            if fmt is None:
-                raise fail(f'unknown log format "{name}"', d)
-    buffer, flush = 0, 0.0
-    for param in d.args[2:]:
-        try:
-            if param.startswith("buffer="):
-                buffer = parse_size(param[7:])
-                continue
-            if param.startswith("flush="):
-                flush = parse_time(param[6:], msec=True)
-                continue
-        except ValueError:
-            what = "buffer size" if param.startswith("buffer=") else "flush time"
-            raise fail(f'invalid {what} "{param.split("=", 1)[1]}"', d) from None
-        if param == "gzip" or param.startswith(("gzip=", "if=")):
-            raise fail(f'the "{param.split("=")[0]}" parameter of "access_log" is not supported by nginxlite', d)
-        raise fail(f'invalid parameter "{param}"', d)
     loader.check_variables(path, d)
-    blk.own["access_log"] = logs + (AccessLog(path, fmt, buffer, flush),)
+    name = d.args[1] if len(d.args) >= 2 else "combined"
+    http = blk.up(Ctx.HTTP)
+    formats = (COMBINED, *(http.log_formats.values() if http is not None else ()))
+    fmt = next((f for f in formats if f.name.lower() == name.lower()), None)  # caseless, as nginx
+    if fmt is None:
+        raise fail(f'unknown log format "{name}"', d)
+    buffer, flush, gzip, condition = 0, 0.0, 0, None
+    for param in d.args[2:]:
+        key, _, value = param.partition("=")
+        if param.startswith("buffer="):
+            try:
+                buffer = parse_size(value)
+            except ValueError:
+                buffer = 0
+            if buffer == 0:
+                raise fail(f'invalid buffer size "{value}"', d)
+        elif param.startswith("flush="):
+            try:
+                flush = parse_time(value, msec=True)
+            except ValueError:
+                flush = 0.0
+            if flush == 0:
+                raise fail(f'invalid flush time "{value}"', d)
+        elif key == "gzip":
+            buffer = buffer or 64 << 10
+            if param == "gzip":
+                gzip = 1
+            else:
+                gzip = int(value) if value.isascii() and value.isdigit() else 0
+            if not 1 <= gzip <= 9:
+                raise fail(f'invalid compression level "{value}"', d)
+        elif param.startswith("if="):
+            loader.check_variables(value, d)
+            condition = value
+        else:
+            raise fail(f'invalid parameter "{param}"', d)
+    if flush and not buffer:
+        raise fail(f'no buffer is defined for access_log "{path}"', d)
+    if buffer:
+        if "$" in path:
+            raise fail("buffered logs cannot have variables in name", d)
+        full = loader.path(path)
+        earlier = loader.log_buffers.setdefault(full, (buffer, flush, gzip))
+        if earlier != (buffer, flush, gzip):
+            raise fail(f'access_log "{path}" already defined with conflicting parameters', d)
+    blk.own["access_log"] = logs + (AccessLog(path, fmt, buffer, flush, gzip, condition),)
 
 
 def stub_status(loader: Loader, d: Directive, blk: Block) -> None:
@@ -1131,6 +1155,8 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("autoindex_localtime", Ctx.HSL, A.FLAG, flag_slot, "Local time instead of GMT in listings.", "off"),
     _S("try_files", Ctx.SL, A.MORE2, try_files, "Files tried in order, then a fallback URI or =code."),
     _S("error_page", Ctx.HSL | Ctx.IF, A.MORE2, error_page, "URI or URL shown for error statuses."),
+    _S("recursive_error_pages", Ctx.HSL, A.FLAG, flag_slot,
+       "An error while showing an error page gets that location's error_page too (else built in).", "off"),
     _S("return", Ctx.SL | Ctx.IF, A.TAKE12, return_, "Answers with a status, text or redirect."),
     _S("default_type", Ctx.HSL, A.TAKE1, str_slot, "MIME type when no extension matches.", "text/plain"),
     _S("dav_methods", Ctx.HSL, A.MORE1, dav_methods, "WebDAV methods allowed: PUT DELETE MKCOL COPY MOVE.",
@@ -1143,6 +1169,8 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
        "user:rw"),
     _S("etag", Ctx.HSL, A.FLAG, flag_slot, "ETag header on static files.", "on"),
     _S("max_ranges", Ctx.HSL, A.TAKE1, num_slot, "Most byte ranges in a request (0: ranges off; more: the whole file)."),
+    _S("if_modified_since", Ctx.HSL, A.TAKE1, enum_slot("off", "exact", "before"),
+       "If-Modified-Since: off (ignored), exact (the same date) or before (that date or later).", "exact"),
     _S("log_not_found", Ctx.HSL, A.FLAG, flag_slot,
        "Write a missing file (404) to the error log, as nginx's `open() \"...\" failed` line.", "on"),
     _S("add_header", Ctx.HSL | Ctx.IF, A.TAKE23, add_header, "Adds a response header."),

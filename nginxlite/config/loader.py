@@ -38,29 +38,10 @@ from nginxlite.config.model import (
     ServerName, Settings, SETTING_NAMES,
 )
 from nginxlite.errors import ConfigError, ConfigWarning, Pos
+from nginxlite.handlers.variables import known, scan
 
 MAX_INCLUDE_DEPTH = 64
 COMMAND_LINE = "command line"
-
-# Variables nginx (and nginxlite) define; names with these prefixes are families.
-KNOWN_VARIABLES = frozenset("""
-    args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests
-    connection_time content_length content_type document_root document_uri host hostname
-    https is_args limit_rate msec nginx_version pid pipe proxy_protocol_addr
-    proxy_protocol_port query_string realpath_root remote_addr remote_port remote_user
-    request request_body request_body_file request_completion request_filename request_id
-    request_length request_method request_time request_uri scheme server_addr server_name
-    server_port server_protocol status time_iso8601 time_local uri tcpinfo_rtt tcpinfo_rttvar
-    tcpinfo_snd_cwnd tcpinfo_rcv_space fastcgi_script_name fastcgi_path_info gzip_ratio
-    realip_remote_addr realip_remote_port date_local date_gmt upstream_addr upstream_status
-    upstream_response_time upstream_connect_time upstream_header_time upstream_response_length
-    upstream_bytes_received upstream_bytes_sent upstream_cache_status connections_active
-    connections_reading connections_writing connections_waiting session_id
-""".split())
-VARIABLE_PREFIXES = ("http_", "sent_http_", "sent_trailer_", "cookie_", "arg_",
-                     "upstream_http_", "upstream_cookie_", "upstream_trailer_")
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-
 
 @dataclass(eq=False)
 class _AddressState:
@@ -88,6 +69,7 @@ class Loader:
         self.variables: list[str] = []
         self.regex_names: set[str] = set()
         self.defined_variables: set[str] = set()  # auth_request_set, perl_set
+        self.log_buffers: dict[str, tuple] = {}  # access_log file -> its buffer, flush and gzip
         self.depth = 0
 
     # -- reading ------------------------------------------------------------
@@ -166,33 +148,19 @@ class Loader:
     def warn(self, message: str, pos: Pos | None = None) -> None:
         self.warnings.append(ConfigWarning(message, pos))
 
-    def check_variables(self, text: str, d: Directive) -> None:
-        """nginx's script compiler: ``$name``, ``${name}``, ``$1``; names checked later."""
-        i = text.find("$")
-        while i >= 0:
-            i += 1
-            bracket = i < len(text) and text[i] == "{"
-            if bracket:
-                i += 1
-                if i == len(text):
-                    raise fail("invalid variable name", d)
-            if i < len(text) and "1" <= text[i] <= "9" and not bracket:
-                i = text.find("$", i + 1)
-                continue
-            start = i
-            while i < len(text) and text[i] in _NAME_CHARS:
-                i += 1
-            name = text[start:i]
-            if bracket:
-                if i < len(text) and text[i] == "}":
-                    i += 1
-                else:
-                    raise fail(f'the closing bracket in "{name}" variable is missing', d)
-            if not name:
-                raise fail("invalid variable name", d)
-            if not name.isdigit():
-                self.variables.append(name.lower())
-            i = text.find("$", i)
+    def check_variables(self, text: str, d: Directive, log_format: bool = False) -> None:
+        """nginx's script compiler (``variables.scan``); names are checked in ``finish_http``.
+        ``log_format``: the log module's compiler, which words a bad name ``invalid parameter``."""
+        if "$" not in text:
+            return
+        try:
+            parts = scan(text, captures=not log_format)
+        except ValueError as err:
+            message, at = err.args
+            if log_format and message == "invalid variable name":
+                message = f'invalid parameter "{text[at:]}"'
+            raise fail(message, d) from None
+        self.variables.extend(part[0] for part in parts if isinstance(part, tuple))
 
     def add_listen(self, server: Block, lst: Listen, options: bool, d: Directive | None) -> None:
         state = self.addresses.get(lst.key)
@@ -230,8 +198,7 @@ class Loader:
             if len(state.servers) > 1 or _captures(state.default or state.servers[0]):
                 self._check_server_names(state)
         for name in self.variables:
-            if name not in KNOWN_VARIABLES and name not in self.regex_names and name not in self.defined_variables \
-                    and not name.startswith(VARIABLE_PREFIXES):
+            if not known(name) and name not in self.regex_names and name not in self.defined_variables:
                 raise ConfigError(f'unknown "{name}" variable')
 
     def _check_server_names(self, state: _AddressState) -> None:
@@ -278,6 +245,12 @@ class Loader:
             return value
         return os.path.normpath(os.path.join(self.prefix, value))
 
+    def log_path(self, value: str) -> str:
+        """An access log's path; one with variables is made absolute too (ngx_conf_full_name)."""
+        if "$" in value and not os.path.isabs(value):
+            return os.path.join(self.prefix, value)
+        return self.path(value)
+
     def error_log(self, log: ErrorLog) -> ErrorLog:
         """``error_log stderr`` is the standard error stream, never a file of that name."""
         return log if log.path == "stderr" else ErrorLog(self.path(log.path), log.level)
@@ -291,7 +264,7 @@ class Loader:
         if "root" in changes:
             changes["root"] = self.path(changes["root"])
         if "access_log" in changes:
-            changes["access_log"] = tuple(dataclasses.replace(log, path=self.path(log.path))
+            changes["access_log"] = tuple(dataclasses.replace(log, path=self.log_path(log.path))
                                           for log in changes["access_log"])
         if "error_log" in changes:
             changes["error_log"] = tuple(self.error_log(e) for e in changes["error_log"])

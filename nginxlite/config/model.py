@@ -127,6 +127,8 @@ class AccessLog:
     format: LogFormat
     buffer: int = 0
     flush: float = 0.0
+    gzip: int = 0  # the gzip level asked for (accepted; lines are written uncompressed)
+    condition: str | None = None  # if=: not logged when this expands to "" or "0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,8 @@ class Settings:
     autoindex_exact_size: bool = True
     autoindex_localtime: bool = False
     error_page: tuple[ErrorPage, ...] = ()
+    recursive_error_pages: bool = False
+    if_modified_since: str = "exact"  # off | exact | before
     client_max_body_size: int = 1 << 20
     client_body_buffer_size: int = 16 << 10
     client_body_timeout: float = 60.0

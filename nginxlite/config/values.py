@@ -10,7 +10,6 @@ Rules:
 
 from __future__ import annotations
 
-import re
 
 MAX_INT = (1 << 63) - 1  # NGX_MAX_INT_T_VALUE on 64-bit Linux
 MAX_SIZE = MAX_INT
@@ -110,11 +109,3 @@ def parse_flag(text: str) -> bool:
     if low == "off":
         return False
     raise ValueError(text)
-
-
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
-
-
-def variables_in(text: str) -> list[str]:
-    """Names of the ``$var``/``${var}`` references in a value."""
-    return [a or b for a, b in _VARIABLE.findall(text)]

@@ -6,7 +6,10 @@ Rules (nginx's ``ngx_http_special_response_handler``, nginx-semantics.md S12):
   ``@name`` runs that named location, an ``http://``/``https://`` target is a
   302 (or the ``=code`` given).  ``=code`` forces the status, ``=`` alone takes
   the target's.  If the error page itself fails (say it is missing: 404), that
-  failure's built-in page is sent (observed on nginx 1.22).
+  failure's built-in page is sent (observed on nginx 1.22), unless
+  ``recursive_error_pages on`` (in the location that failed first): then the
+  error_page of the location the failure happened in applies again, until
+  the redirect limit (``pipeline.MAX_REDIRECTS``) makes it a built-in 500.
 - Built-in pages: ``text/html`` with nginx's layout; statuses in
   ``CLOSE_CODES`` (and any request whose body was not read) close the connection.
 - An unexpected exception is logged with its traceback and answered 500.
@@ -28,11 +31,13 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
         ex.notes.append(traceback_text(exc))
     status = err.status
     settings = ex.settings
-    if settings is not None and not ex.error_page_used:
+    if settings is not None and not ex.error_pages_done and ex.redirects <= pipeline.MAX_REDIRECTS:
         for page in settings.error_page:
             if status not in page.codes:
                 continue
             ex.error_page_used = True
+            ex.error_pages_done = not settings.recursive_error_pages
+            ex.status = status if page.overwrite is None else page.overwrite  # nginx's r->err_status
             target = expand(page.target, ex)
             if ex.trace is not None:
                 codes = " ".join(map(str, page.codes))
@@ -46,22 +51,20 @@ def finish(ex, err: HttpError, exc: BaseException | None = None) -> Response:
             ex.error_status = page.overwrite if page.overwrite else (status if page.overwrite is None else 0)
             try:
                 if target.startswith("@"):
-                    named = ex.server.tree.named.get(target)
-                    if named is None:
-                        raise HttpError(404)
-                    if ex.trace is not None:
-                        pipeline.trace_location(ex, named, why="named")
-                    response = pipeline.run_in(ex, named)
+                    response = pipeline.named_redirect(ex, target)
                 else:
                     if not target.startswith("/"):
                         code = page.overwrite if page.overwrite in REDIRECT_CODES else 302
                         return builtin(ex, code, (("Location", target),))
                     response = pipeline.internal_redirect(ex, target)
             except HttpError as inner:
-                # The error page itself failed: its own status, built in, with no second error_page.
-                if ex.trace is not None:
-                    ex.trace.step("error", f"the error page failed ({inner.status}): its built-in page")
-                return builtin(ex, inner.status, inner.headers)
+                # The error page itself failed: its own status, built in, unless error pages
+                # are recursive (then the failing location's error_page applies).
+                if ex.error_pages_done:
+                    if ex.trace is not None:
+                        ex.trace.step("error", f"the error page failed ({inner.status}): its built-in page")
+                    return builtin(ex, inner.status, inner.headers)
+                return finish(ex, inner)
             except Exception as inner_exc:  # noqa: BLE001
                 ex.notes.append(traceback_text(inner_exc))
                 break

@@ -65,6 +65,8 @@ class ConnInfo:
     vhosts: VirtualHosts
     stats: object = None  # server.app.Stats, for stub_status
     number: int = 0  # the connection's serial number, nginx's "*N" in error-log lines
+    fd: int = -1  # the socket's descriptor, for $tcpinfo_* (never read or written here)
+    opened: float = 0.0  # when it was accepted (monotonic clock), for $connection_time
 
 
 @dataclass(slots=True)
@@ -81,13 +83,24 @@ class Exchange:
     args: str = ""
     host: str = ""
     captures: re.Match | None = None
-    redirects: int = 0
-    error_page_used: bool = False
+    redirects: int = 0  # internal redirects so far (nginx allows MAX_REDIRECTS)
+    error_page_used: bool = False  # an error page has run (the body is discarded by then)
+    error_pages_done: bool = False  # no further error_page applies (nginx's r->error_page)
     error_status: int = 0  # the status an error page answers with (0: the page's own)
     close: bool = False  # the answer closes the connection (TRACE and CONNECT, as nginx)
     routable: bool = False  # reached the static handler on a path a Route may remember
     notes: list[str] = field(default_factory=list)
     trace: Trace | None = None  # records the decisions for --explain (module rules)
+    # Filled in by the connection, for variables ($status, $bytes_sent, $request_time...):
+    status: int = 0  # nginx's r->err_status while an error page runs
+    response: Response | None = None  # the response sent
+    sent: int = 0  # bytes written, head included
+    head_len: int = 0
+    started: float = 0.0  # monotonic clock at the request's first byte
+    requests: int = 0  # this request's number on its connection
+    pipelined: bool = False
+    completed: bool = False
+    request_id: str = ""
 
     def request_line(self) -> str:
         """``$request``."""
@@ -425,12 +438,7 @@ def try_files(ex: Exchange, loc: Location | None, tries: tuple[str, ...]) -> Res
     if last.startswith("="):
         raise HttpError(int(last[1:]))
     if last.startswith("@"):
-        named = ex.server.tree.named.get(last)
-        if named is None:
-            raise HttpError(404)
-        if trace is not None:
-            trace_location(ex, named, why="named")
-        return run_in(ex, named)
+        return named_redirect(ex, last)
     return internal_redirect(ex, last)
 
 
@@ -471,6 +479,7 @@ def internal_redirect(ex: Exchange, uri: str) -> Response:
     if ex.trace is not None:
         ex.trace.step("redirect", f"internal redirect to {uri}")
     if ex.redirects > MAX_REDIRECTS:
+        ex.log_error(f'rewrite or internal redirection cycle while internally redirecting to "{uri}"')
         raise HttpError(500)
     path, _, args = uri.partition("?")
     try:
@@ -480,6 +489,20 @@ def internal_redirect(ex: Exchange, uri: str) -> Response:
     if args:
         ex.args = args
     return run_location(ex)
+
+
+def named_redirect(ex: Exchange, name: str) -> Response:
+    """Run the named location ``@name`` (try_files, error pages): one of the redirects too."""
+    ex.redirects += 1
+    if ex.redirects > MAX_REDIRECTS:
+        ex.log_error(f'rewrite or internal redirection cycle while redirect to named location "{name}"')
+        raise HttpError(500)
+    named = ex.server.tree.named.get(name)
+    if named is None:
+        raise HttpError(404)
+    if ex.trace is not None:
+        trace_location(ex, named, why="named")
+    return run_in(ex, named)
 
 
 def redirect_location(ex: Exchange, target: str, settings: Settings) -> str:
@@ -509,6 +532,8 @@ def content_type(settings: Settings, uri: str) -> str:
 def do_return(ex: Exchange, ret: Return) -> Response:
     code = ret.code
     settings = ex.settings
+    if not ex.status:  # $status in the text: an error page's status, else this one (as nginx)
+        ex.status = code
     if code == 444:
         return Response(444, close=True, head_only=True)
     if code in REDIRECT_CODES:

@@ -2,7 +2,7 @@
 
 Rules (nginx's header filters run in this order: not_modified, headers (``add_header``), range):
 - ``not_modified``: If-Unmodified-Since and If-Match fail with 412; then
-  If-Modified-Since (exact date match, nginx's ``if_modified_since exact``) and
+  If-Modified-Since (as ``if_modified_since`` says: ``modified_since``) and
   If-None-Match (weak comparison, ``*``) give 304 when every one present says
   "not modified".  A 304 keeps ETag and Last-Modified, and drops the body,
   Content-Type, Content-Length and Accept-Ranges.  It reads the file's own
@@ -61,7 +61,18 @@ def _etag_match(header: str, etag: str | None, weak: bool) -> bool:
     return False
 
 
-def not_modified(request, response: Response, mtime: int) -> Response:
+def modified_since(header: str, mtime: int, mode: str) -> bool:
+    """nginx's ``ngx_http_test_if_modified``: whether a file of ``mtime`` counts as modified
+    for this If-Modified-Since under ``if_modified_since MODE`` (off, exact, before)."""
+    if mode == "off":
+        return True
+    when = parse_http_date(header)
+    if when == mtime:
+        return False
+    return mode == "exact" or when is None or when < mtime  # nginx: an unreadable date is -1
+
+
+def not_modified(request, response: Response, mtime: int, ims_mode: str = "exact") -> Response:
     """A 200 file response, or the 304 the request's If-* headers ask for (412 raised)."""
     etag = own_header(response.headers, "etag")
     ius = request.header("if-unmodified-since")
@@ -75,7 +86,8 @@ def not_modified(request, response: Response, mtime: int) -> Response:
     ims = request.header("if-modified-since")
     inm = request.header("if-none-match")
     if ims is not None or inm is not None:
-        modified = (ims is not None and parse_http_date(ims) != mtime) or (inm is not None and not _etag_match(inm, etag, True))
+        modified = ((ims is not None and modified_since(ims, mtime, ims_mode))
+                    or (inm is not None and not _etag_match(inm, etag, True)))
         if not modified:
             if response.file is not None:
                 response.file.close()

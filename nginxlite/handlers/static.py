@@ -205,7 +205,7 @@ def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditiona
     response = Response(200, headers, file=FileBody(fd, 0, st.st_size), head_only=method == "HEAD")
     if conditional:
         # nginx's header filters in their order: not_modified, headers (add_header), range.
-        response = ranges.not_modified(ex.request, response, mtime)
+        response = ranges.not_modified(ex.request, response, mtime, settings.if_modified_since)
         if response.status == 200:
             added = pipeline.add_headers(ex, response)
             response = ranges.partial(ex.request, response, st.st_size, settings.max_ranges, added)

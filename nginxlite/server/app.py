@@ -33,10 +33,9 @@ from nginxlite.config.isolated import ChildLoad
 from nginxlite.config.model import COMBINED, AccessLog, Config
 from nginxlite.errors import ConfigError, traceback_text
 from nginxlite.handlers.pipeline import ConnInfo
-from nginxlite.handlers.variables import value as variable_value
 from nginxlite.http.response import HttpDate, Response
 from nginxlite.server.connection import Connection
-from nginxlite.server.logs import Logs, access_formatter
+from nginxlite.server.logs import Logs, access_formatter, logged, write_by_name
 from nginxlite.server.loop import EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
 
 BACKLOG = 511
@@ -154,8 +153,6 @@ class App:
         self.stats = Stats(self.connections)
         self.stopping = False
         self.formatters: dict[int, object] = {}
-        self._time_second = -1
-        self._time_text = ""
         self.pid_written = False
         self.loading: ChildLoad | None = None  # a reload in progress
         self.loading_timer = None
@@ -286,7 +283,8 @@ class App:
         if vhosts is None:  # a wildcard socket kept across a reload for an address now gone
             sock.close()
             return
-        info = ConnInfo(local[0], local[1], addr[0], addr[1], vhosts, self.stats, self.stats.accepts)
+        info = ConnInfo(local[0], local[1], addr[0], addr[1], vhosts, self.stats, self.stats.accepts,
+                        sock.fileno(), self.clock())
         conn = Connection(self, sock, info)
         self.connections.add(conn)
         self.stats.handled += 1
@@ -323,24 +321,22 @@ class App:
         for log in logs:
             found = self.formatters.get(id(log))
             if found is None:
-                found = self.formatters[id(log)] = (access_formatter(log, log_variable, _SAFE_LOG_VARIABLES),
-                                                    self.logs.file(log.path))
+                scripted = "$" in log.path  # a file per request: opened when written
+                found = self.formatters[id(log)] = (access_formatter(log),
+                                                    None if scripted else self.logs.file(log.path))
+            if log.condition is not None and not logged(log, ex):
+                continue
             fmt, file = found
-            file.write(fmt(conn).encode("latin-1", "replace"))
-
-    def time_local(self) -> str:
-        """``$time_local``, formatted at most once per second."""
-        now = int(time.time())
-        if now != self._time_second:
-            self._time_second = now
-            self._time_text = time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(now))
-        return self._time_text
-
-    def time_iso8601(self) -> str:
-        return time.strftime("%Y-%m-%dT%H:%M:%S%z")
-
-    def now(self) -> float:
-        return time.time()
+            if file is None:
+                failure = write_by_name(ex, log.path, fmt(ex).encode("latin-1", "replace"))
+                if failure is not None:
+                    level, message = failure
+                    ex.log_error(f"{message} while logging request")
+                    for note in ex.notes:
+                        self.log_error(level, note, settings.error_log)
+                    ex.notes.clear()
+                continue
+            file.write(fmt(ex).encode("latin-1", "replace"))
 
     def default_access_log(self) -> AccessLog:
         log = getattr(self, "_default_log", None)
@@ -468,32 +464,3 @@ class App:
                 return
             if pid == 0:
                 return
-
-
-# Access-log variables, as Python expressions over the connection ``c`` that just
-# answered (compiled into the format's function by logs.access_formatter).
-_LOG_VARIABLES = {
-    "remote_addr": "c.info.remote_host",
-    "remote_user": "'-'",
-    "time_local": "c.app.time_local()",
-    "time_iso8601": "c.app.time_iso8601()",
-    "msec": "'%.3f' % c.app.now()",
-    "request": "c.exchange.request_line()",
-    "status": "c.response.status",
-    "body_bytes_sent": "c.sent - c.head_len if c.sent > c.head_len else 0",
-    "bytes_sent": "c.sent",
-    "request_time": "'%.3f' % (c.app.clock() - c.started)",
-    "request_length": "c.exchange.request.head_size",
-}
-_SAFE_LOG_VARIABLES = frozenset({"remote_addr", "remote_user", "time_local", "time_iso8601", "msec", "status",
-                                 "body_bytes_sent", "bytes_sent", "request_time", "request_length"})
-
-
-def log_variable(name: str):
-    """The expression (or function) computing variable ``name`` for an access-log line."""
-    found = _LOG_VARIABLES.get(name)
-    if found is not None:
-        return found
-    if name.startswith("http_"):
-        return f"c.exchange.request.header({name[5:].replace('_', '-')!r}) or '-'"
-    return lambda conn: variable_value(conn.exchange, name) or "-"

@@ -66,7 +66,7 @@ class Connection:
     __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "parts", "timer",
                  "timer_kind", "requests", "responding", "keep_alive", "closed", "exchange", "response",
                  "sent", "head_len", "body_done", "lingering", "failed", "settings", "server_settings", "started",
-                 "scheduled", "consumer", "deadline", "peer_closed", "continued")
+                 "scheduled", "consumer", "deadline", "peer_closed", "pipelined", "continued")
 
     def __init__(self, app: App, sock: socket.socket, info: ConnInfo) -> None:
         self.app = app
@@ -101,6 +101,7 @@ class Connection:
         self.consumer = None  # a handler reading the request body (PUT, uploads, CGI)
         self.continued = False  # "100 Continue" went out for this request (once, as nginx)
         self.started = 0.0
+        self.pipelined = False
         self.arm(_HEAD, default.client_header_timeout)
 
     # -- events -------------------------------------------------------------------
@@ -212,7 +213,8 @@ class Connection:
         self.started = self.app.clock()
         self.body_done = not request.has_body
         self.continued = False
-        ex = Exchange(request, self.info)
+        ex = Exchange(request, self.info, started=self.started, requests=self.requests,
+                      pipelined=self.pipelined)
         self.exchange = ex
         response = respond(ex)
         if ex.notes:
@@ -282,7 +284,8 @@ class Connection:
         self.exchange = ex
         self.requests += 1
         self.app.stats.requests += 1
-        self.started = self.app.clock()
+        self.started = ex.started = self.app.clock()
+        ex.requests = self.requests
         self.send_response(response, None)
 
     def send_response(self, response: Response, request: Request | None) -> None:
@@ -310,6 +313,8 @@ class Connection:
         head = head_bytes(response, self.app.date.now(), server, keep, ka_header, chunks)
         self.keep_alive = keep
         self.response = response
+        if self.exchange is not None:
+            self.exchange.response = response
         self.responding = True
         self.sent = 0
         self.head_len = len(head)
@@ -329,6 +334,9 @@ class Connection:
     def finish_response(self) -> None:
         self.responding = False
         response = self.response
+        ex = self.exchange
+        if ex is not None:
+            ex.sent, ex.head_len, ex.completed = self.sent, self.head_len, True
         self.app.access_log(self, response)
         self.response = None
         self.exchange = None
@@ -336,6 +344,7 @@ class Connection:
             self.start_close()
             return
         reader = self.reader
+        self.pipelined = reader.buffered > 0  # the next request came with this one (nginx's $pipe)
         if self.body_done and not reader.buffered and reader.request is not None:
             reader.start_next_cycle()  # the usual case: the request was read whole, nothing more arrived
         else:

@@ -8,6 +8,9 @@ Rules:
   levels at or above the file's level are written.  ``stderr`` is a valid target.
   A request's lines go to its server's or location's ``error_log`` when it has
   one, else to the main-level logs, as nginx.
+- An access_log path with variables names a file per request: opened, written
+  and closed at each line, and only when the request's root folder exists (as
+  nginx, without ``open_log_file_cache``).
 - ``reopen`` (SIGUSR1) closes and reopens every file; a log that cannot be
   opened or written is reported once on stderr and never stops the server.
 """
@@ -16,15 +19,18 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 import time
 
 from nginxlite.config.model import AccessLog, ErrorLog
+from nginxlite.handlers.variables import SAFE_IN_LOGS, expand
+from nginxlite.handlers.variables import value as variable_value
+from nginxlite.handlers.variables import compile as compile_template
 
 FLUSH_SIZE = 64 << 10
 LEVELS = {"debug": 7, "info": 6, "notice": 5, "warn": 4, "error": 3, "crit": 2, "alert": 1, "emerg": 0}
 _ERROR = LEVELS["error"]
-_VAR = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 # nginx's default escaping: '"', '\\' and bytes outside printable ASCII become \xXX.
 _UNSAFE = re.compile(r'[^\x20-\x7e]|["\\]')
 _JSON_UNSAFE = re.compile(r'[\x00-\x1f"\\]')
@@ -171,14 +177,10 @@ class Logs:
         self.files.clear()
 
 
-def access_formatter(log: AccessLog, getter, safe: frozenset[str] = frozenset()):
-    """Compile a log_format template once into ``fn(context) -> str`` (the line, with its newline).
-
-    Args:
-        getter: ``getter(name)`` returns the function ``f(context) -> str`` for a variable,
-            or the text of a Python expression over the context ``c`` giving its value.
-        safe: variables whose values never need escaping (numbers, addresses, dates).
-    """
+def access_formatter(log: AccessLog):
+    """Compile a log_format template once into ``fn(exchange) -> str`` (the line, with its
+    newline).  Variables come from ``handlers.variables``; a value nginx does not find
+    is written ``-``, others escaped as the format says (except ``SAFE_IN_LOGS``)."""
     template = log.format.template
     escape = log.format.escape
     if escape == "none":
@@ -193,25 +195,62 @@ def access_formatter(log: AccessLog, getter, safe: frozenset[str] = frozenset())
                 return value  # the common case, without a regex
             return _UNSAFE.sub(_hex_escape, value)
 
-    # Compiled into one function, ``LINE % (get0(c), esc(get1(c)), ...)``: the
-    # template is read once here, and a log line costs one formatting operation.
+    # Compiled into one function, ``LINE % (show(get0(c)), esc(show(get1(c))), ...)``:
+    # the template is read once here, and a log line costs one formatting operation.
     holes: list[str] = []
-    namespace: dict = {"esc": esc}
-    pos = 0
+    namespace: dict = {"esc": esc, "show": _show}
     text = []
-    for i, m in enumerate(_VAR.finditer(template)):
-        text.append(template[pos:m.start()].replace("%", "%%"))
-        name = (m.group(1) or m.group(2)).lower()
-        get = getter(name)
-        if isinstance(get, str):  # an expression over the context ``c``
-            value = f"({get})"
-        else:
-            namespace[f"get{i}"] = get
-            value = f"get{i}(c)"
-        holes.append(value if name in safe else f"esc({value})")
+    for i, (part, name) in enumerate(zip(*_parts(template))):
+        if isinstance(part, str):
+            text.append(part.replace("%", "%%"))
+            continue
+        namespace[f"get{i}"] = part
+        value = f"show(get{i}(c))"
+        holes.append(value if name in SAFE_IN_LOGS else f"esc({value})")
         text.append("%s")
-        pos = m.end()
-    text.append(template[pos:].replace("%", "%%") + "\n")
+    text.append("\n")
     namespace["LINE"] = "".join(text)
     exec(f"def fmt(c):\n    return LINE % ({''.join(h + ', ' for h in holes)})\n", namespace)  # noqa: S102
     return namespace["fmt"]
+
+
+def _parts(template: str):
+    compiled = compile_template(template, captures=False)
+    return compiled.parts, compiled.names
+
+
+def _show(value: str | None) -> str:
+    return "-" if value is None else value
+
+
+def logged(log: AccessLog, ex) -> bool:
+    """``access_log ... if=CONDITION``: not logged when the condition is empty or "0"."""
+    if log.condition is None:
+        return True
+    value = expand(log.condition, ex)
+    return value != "" and value != "0"
+
+
+def write_by_name(ex, template: str, line: bytes) -> tuple[str, str] | None:
+    """Append ``line`` to the file ``template`` names for this request (nginx's
+    ``ngx_http_log_script_write``); a failure as (level, message) for the error log."""
+    root = variable_value(ex, "document_root")
+    if root:
+        try:
+            st = os.stat(root.encode("latin-1"))
+        except OSError as err:
+            return "error", f'testing "{root}" existence failed ({err.errno}: {err.strerror})'
+        if not stat.S_ISDIR(st.st_mode):
+            return "error", f'testing "{root}" existence failed (20: Not a directory)'
+    path = expand(template, ex)
+    try:
+        fd = os.open(path.encode("latin-1"), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as err:
+        return "crit", f'open() "{path}" failed ({err.errno}: {err.strerror})'
+    try:
+        os.write(fd, line)
+    except OSError as err:
+        return "crit", f'write() to "{path}" failed ({err.errno}: {err.strerror})'
+    finally:
+        os.close(fd)
+    return None

@@ -34,6 +34,9 @@ server {
     location /small413 { client_max_body_size 10; error_page 413 /f.txt; }
     location /dav/ { dav_methods PUT DELETE MKCOL COPY MOVE; }
     location /dav/min/ { dav_methods DELETE; min_delete_depth 4; }
+    location /cycle/ { recursive_error_pages on; error_page 404 /cycle/missing; }
+    location /ncycle/ { recursive_error_pages on; error_page 404 @cycle; }
+    location @cycle { recursive_error_pages on; error_page 404 @cycle; }
 }
 server {
     listen 127.0.0.1:PORT0;
@@ -76,6 +79,8 @@ CASES = {
     "host with port": req("/missing", host="loc:80"),
     "HTTP/1.0 without Host": req("/missing", host=None, version="1.0"),
     "found file": req("/f.txt"),
+    "recursive error pages: a redirection cycle": req("/cycle/x"),
+    "recursive error pages: a named-location cycle": req("/ncycle/x"),
     "body too large": req("/small", method="POST", extra="Content-Length: 16\r\n") + b"0123456789abcdef",
     "body too large, error_page 413 (logged once)":
         req("/small413", method="POST", extra="Content-Length: 16\r\n") + b"0123456789abcdef",

@@ -122,6 +122,13 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+def put_site(harness, conf: str = "") -> Harness:
+    """A site whose /up/ takes PUT."""
+    h = harness(conf + " location /up/ { dav_methods PUT; }")
+    (h.tmp / "www" / "up").mkdir()
+    return h
+
+
 def test_pipelined_requests_are_answered_in_order_on_one_connection(harness):
     h = harness(files={"a.txt": b"A" * 10, "b.txt": b"B" * 20})
     client = h.connect()
@@ -168,8 +175,7 @@ def test_a_connection_that_never_sends_a_byte_closes_silently(harness):
 
 
 def test_a_body_that_stops_arriving_is_a_408_after_client_body_timeout(harness):
-    h = harness("client_body_timeout 5s; location /up/ { dav_methods PUT; }")
-    (h.tmp / "www" / "up").mkdir()
+    h = put_site(harness, "client_body_timeout 5s;")
     client = h.connect()
     client.sendall(b"PUT /up/f HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
     h.turn()
@@ -185,8 +191,7 @@ def test_a_body_that_stops_arriving_is_a_408_after_client_body_timeout(harness):
 
 
 def test_a_put_body_in_pieces_lands_whole_and_only_at_the_end(harness):
-    h = harness("location /up/ { dav_methods PUT; }")
-    (h.tmp / "www" / "up").mkdir()
+    h = put_site(harness)
     client = h.connect()
     client.sendall(b"PUT /up/f HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
     for piece in (b"5\r\nhello\r\n", b"6\r\n world\r\n"):
@@ -200,8 +205,7 @@ def test_a_put_body_in_pieces_lands_whole_and_only_at_the_end(harness):
 
 
 def test_expect_100_continue_is_answered_before_the_body(harness):
-    h = harness("location /up/ { dav_methods PUT; }")
-    (h.tmp / "www" / "up").mkdir()
+    h = put_site(harness)
     client = h.connect()
     client.sendall(b"PUT /up/f HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n")
     h.turn()

@@ -289,7 +289,9 @@ def _respond(ex: Exchange) -> Response:
     ex.host = host
     trace = ex.trace
     if trace is None:
-        ex.server = server = vhosts.select(host)
+        if target_host is None:  # (the request line's host selected the server above)
+            ex.server = vhosts.select(host)
+        server = ex.server
     else:
         reasons: list[str] = []
         ex.server = server = vhosts.select(host, reasons)

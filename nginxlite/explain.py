@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from nginxlite.config.model import Config
 from nginxlite.handlers.pipeline import ConnInfo, Exchange, Trace, respond
+from nginxlite.http.body import UNKNOWN, FileSlice, close_body
 from nginxlite.http.parser import ProtocolError, parse_head
 from nginxlite.http.response import Response
 from nginxlite.http.status import reason
@@ -86,8 +87,7 @@ def explain(config: Config, url: str) -> tuple[int, str]:
         out.append("answer    the DAV handler would run (not run by --explain: it writes files)")
     else:
         out.append("answer    " + _answer(response))
-        if response.file is not None:
-            response.file.close()
+        close_body(response.body)
     return 0, "\n".join(out) + "\n"
 
 
@@ -102,10 +102,13 @@ def _answer(response: Response) -> str:
     for name, value in response.headers:
         if name in ("Location", "Allow"):
             text += f", {name}: {value}"
-    if response.file is not None:
-        text += f", {response.file.length} bytes from the file"
-    elif response.body and len(response.body) <= 80 and b"<html>" not in response.body:
-        text += f", body {response.body.decode('latin-1')!r}"
-    elif response.body:
-        text += f", {len(response.body)} bytes" + (" (the built-in page)" if b"<html>" in response.body else "")
+    body = response.body
+    if type(body) is FileSlice:
+        text += f", {body.length} bytes from the file"
+    elif type(body) is not bytes:
+        text += ", a body of unknown length" if body.length == UNKNOWN else f", {body.length} bytes"
+    elif body and len(body) <= 80 and b"<html>" not in body:
+        text += f", body {body.decode('latin-1')!r}"
+    elif body:
+        text += f", {len(body)} bytes" + (" (the built-in page)" if b"<html>" in body else "")
     return text

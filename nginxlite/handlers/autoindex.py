@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
+from nginxlite.http.body import Unsized
 from nginxlite.http.response import Response, http_date
 
 if TYPE_CHECKING:
@@ -134,4 +135,4 @@ def listing(ex: Exchange, path: str) -> Response:
     else:
         body = html(ex.uri, entries, settings.autoindex_exact_size, settings.autoindex_localtime)
         ctype = "text/html"
-    return Response(200, [("Content-Type", ctype)], body, chunked=True)
+    return Response(200, [("Content-Type", ctype)], Unsized(body))

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
 from nginxlite.handlers import pipeline, static  # used at call time (import cycle)
+from nginxlite.http.body import Sink
 from nginxlite.http.response import Response, parse_http_date
 from nginxlite.http.uri import escape_uri
 
@@ -405,7 +406,7 @@ def _create_temp(folder: bytes) -> tuple[int, bytes]:
             continue
 
 
-class PutBody:
+class PutBody(Sink):
     """Receives a PUT body into a temporary file; ``finish`` renames it into place."""
 
     def __init__(self, ex: Exchange, path: str) -> None:

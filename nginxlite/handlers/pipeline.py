@@ -182,19 +182,32 @@ def remember_route(ex: Exchange, path: bytes, content_type: str) -> None:
 
 
 def _guarded(ex: Exchange, fn, *args):
-    """Run a step of the request; errors become responses here (errors.finish)."""
+    """Run a step of the request; errors become responses here (errors.finish), and
+    every response is finalized."""
     try:
         response = fn(*args)
     except HttpError as err:
         response = errors.finish(ex, err)
     except Exception as exc:  # noqa: BLE001 - one request's bug must not take the server down
         response = errors.finish(ex, HttpError(500), exc)
-    if isinstance(response, Response):
-        if ex.settings is not None and ex.settings.add_header:
-            add_headers(ex, response)
-        if ex.close:
-            response.close = True
+    if type(response) is Response:
+        return finalize(ex, response)
     return response
+
+
+def finalize(ex: Exchange, response: Response) -> Response:
+    """The step every response passes through before its head is written (a deferred one
+    when it arrives): the header filters (``add_header``), then the body filters."""
+    if ex.settings is not None and ex.settings.add_header:
+        add_headers(ex, response)
+    if ex.close:
+        response.close = True
+    return response
+
+
+def finish_error(ex: Exchange, status: int) -> Response:
+    """The answer to a request that could not be read (400, 408...), as ``errors.finish`` makes it."""
+    return errors.finish(ex, HttpError(status))
 
 
 def feed_body(ex: Exchange, consumer, data: bytes) -> Response | None:

@@ -26,7 +26,8 @@ Rules (nginx's header filters run in this order: not_modified, headers (``add_he
 from __future__ import annotations
 
 from nginxlite.errors import HttpError
-from nginxlite.http.response import FileBody, Response, parse_http_date
+from nginxlite.http.body import FileSlice, Pieces, close_body
+from nginxlite.http.response import Response, parse_http_date
 
 _BOUNDARY = [0]
 _MAX_OFF = (1 << 63) - 1  # NGX_MAX_OFF_T_VALUE
@@ -89,8 +90,7 @@ def not_modified(request, response: Response, mtime: int, ims_mode: str = "exact
         modified = ((ims is not None and modified_since(ims, mtime, ims_mode))
                     or (inm is not None and not _etag_match(inm, etag, True)))
         if not modified:
-            if response.file is not None:
-                response.file.close()
+            close_body(response.body)
             kept = [h for h in response.headers if h[0] in ("ETag", "Last-Modified")]
             return Response(304, kept)
     return response
@@ -117,7 +117,7 @@ def partial(request, response: Response, size: int, max_ranges: int | None, adde
     ranges = parse_ranges(header, size, max_ranges)
     if ranges is None:
         return response
-    file = response.file
+    file = response.body
     if not ranges:
         file.close()
         raise HttpError(416, tuple(added) + (("Content-Range", f"bytes */{size}"),))
@@ -128,7 +128,7 @@ def partial(request, response: Response, size: int, max_ranges: int | None, adde
         start, end = ranges[0]
         file.offset, file.length = start, end - start + 1
         return Response(206, kept + [("Content-Range", f"bytes {start}-{end}/{size}")],
-                        file=file, head_only=response.head_only)
+                        file, head_only=response.head_only)
     _BOUNDARY[0] += 1
     boundary = f"{_BOUNDARY[0]:020d}"
     type_line = f"\r\nContent-Type: {ctype}" if ctype else ""
@@ -136,11 +136,10 @@ def partial(request, response: Response, size: int, max_ranges: int | None, adde
     for start, end in ranges:
         parts.append(f"\r\n--{boundary}{type_line}\r\nContent-Range: bytes {start}-{end}/{size}"
                      f"\r\n\r\n".encode("latin-1"))
-        parts.append(FileBody(file.fd, start, end - start + 1, owner=False))
+        parts.append(FileSlice(file.fd, start, end - start + 1, owner=False))
     parts.append(f"\r\n--{boundary}--\r\n".encode("latin-1"))
-    file.length = 0
     return Response(206, [("Content-Type", f"multipart/byteranges; boundary={boundary}")] + base,
-                    file=file, parts=parts, head_only=response.head_only)
+                    Pieces(parts, owner=file), head_only=response.head_only)
 
 
 def _number(text: str, at: int) -> tuple[int, int] | None:

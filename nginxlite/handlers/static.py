@@ -29,7 +29,8 @@ from nginxlite.errors import HttpError
 from nginxlite.handlers import autoindex, pipeline, ranges  # pipeline: used at call time (import cycle)
 from nginxlite.handlers.filecache import CACHE, MAX_FILE
 from nginxlite.handlers.variables import expand
-from nginxlite.http.response import FileBody, Response, http_date
+from nginxlite.http.body import FileSlice
+from nginxlite.http.response import Response, http_date
 from nginxlite.http.uri import escape_uri
 
 if TYPE_CHECKING:
@@ -87,9 +88,8 @@ def _directory_redirect(ex: Exchange, uri: str) -> HttpError:
 
 def _from_cache(ex: Exchange, entry, content_type: str) -> Response:
     """A 200 for a small file from the file cache: its header lines are prepared there."""
-    head = ex.method == "HEAD"
     settings = ex.settings
-    return Response(200, [], b"" if head else entry.body, head_only=head, body_length=len(entry.body),
+    return Response(200, [], entry.body, head_only=ex.method == "HEAD",
                     prepared=entry.head(content_type, settings.etag, ranges.offered(settings)))
 
 
@@ -202,7 +202,7 @@ def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditiona
         headers.append(("ETag", f'"{mtime:x}-{st.st_size:x}"'))
     if ranges.offered(settings):
         headers.append(("Accept-Ranges", "bytes"))
-    response = Response(200, headers, file=FileBody(fd, 0, st.st_size), head_only=method == "HEAD")
+    response = Response(200, headers, FileSlice(fd, 0, st.st_size), head_only=method == "HEAD")
     if conditional:
         # nginx's header filters in their order: not_modified, headers (add_header), range.
         response = ranges.not_modified(ex.request, response, mtime, settings.if_modified_since)
@@ -210,15 +210,14 @@ def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditiona
             added = pipeline.add_headers(ex, response)
             response = ranges.partial(ex.request, response, st.st_size, settings.max_ranges, added)
             response.headers_added = True
-    if response.file is not None and response.file.length <= SMALL_FILE and response.status == 200:
+    file = response.body
+    if type(file) is FileSlice and file.length <= SMALL_FILE and response.status == 200 \
+            and not response.head_only:
         # A small file (here: after If-* headers were checked) goes out with its head in one write.
-        file = response.file
         try:
-            response.body = b"" if response.head_only else os.pread(file.fd, file.length, file.offset)
+            response.body = file.read()
         finally:
             file.close()
-        if len(response.body) != file.length and not response.head_only:
+        if len(response.body) != file.length:
             raise HttpError(500)  # the file changed size under us
-        response.body_length = file.length
-        response.file = None
     return response

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from nginxlite import __version__
+from nginxlite.http.body import UNKNOWN
 
 if TYPE_CHECKING:
     from nginxlite.handlers.pipeline import Exchange
@@ -253,7 +254,7 @@ def _sent_http(suffix: str) -> Getter:
 
 def _sent_content_length(ex: Exchange) -> str | None:
     response = ex.response
-    if response is None or response.status in (204, 304) or response.chunked:
+    if response is None or response.status in (204, 304) or response.length == UNKNOWN:
         return None
     return str(response.length)
 
@@ -277,7 +278,7 @@ def _sent_keep_alive(ex: Exchange) -> str | None:
 
 def _sent_transfer_encoding(ex: Exchange) -> str | None:
     response = ex.response
-    return "chunked" if response is not None and response.chunked and ex.request.minor == 1 else None
+    return "chunked" if response is not None and response.length == UNKNOWN and ex.request.minor == 1 else None
 
 
 def _sent_content_type(ex: Exchange) -> str | None:

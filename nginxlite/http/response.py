@@ -1,8 +1,9 @@
 """Responses: what a handler returns, and how its head is written.
 
 Rules:
-- A ``Response`` carries a status, extra headers and one body: bytes, or a
-  ``FileBody`` (an open file sent with ``sendfile`` by the connection).
+- A ``Response`` carries a status, extra headers and one body (``http.body``):
+  bytes, a ``FileSlice`` or a ``Source``; a HEAD answer keeps its body, for its
+  length, and the connection sends none of it.
 - ``head_bytes`` writes the status line and headers in one buffer; ``Date``,
   ``Server``, ``Content-Length`` and ``Connection`` are added here and nowhere
   else, so every response has them (a ``prepared`` block already holds
@@ -14,42 +15,20 @@ Rules:
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 
+from nginxlite.http.body import UNKNOWN, FileSlice, Source
 from nginxlite.http.status import reason
-
-
-@dataclass(slots=True)
-class FileBody:
-    """``length`` bytes of an open file from ``offset``; ``owner`` closes the descriptor."""
-
-    fd: int
-    offset: int
-    length: int
-    owner: bool = True
-
-    def close(self) -> None:
-        if self.owner and self.fd >= 0:
-            try:
-                os.close(self.fd)
-            except OSError:
-                pass
-            self.fd = -1
 
 
 @dataclass(slots=True)
 class Response:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
-    body: bytes = b""
-    file: FileBody | None = None
+    body: bytes | FileSlice | Source = b""  # see ``http.body``
     close: bool = False  # close the connection after this response
-    head_only: bool = False  # HEAD: headers as for GET, no body
-    chunked: bool = False  # length not announced (nginx's listings): chunked to HTTP/1.1, EOF to 1.0
-    parts: list | None = None  # the body as bytes and FileBody pieces (multipart ranges); ``file`` owns the fd
-    body_length: int = -1  # Content-Length when ``body`` was left empty (HEAD of a small file)
+    head_only: bool = False  # HEAD: headers as for GET (the body's length), no body
     prepared: bytes = b""  # header lines rendered in advance, Content-Type and -Length included
     headers_added: bool = False  # add_header already applied (static files: before the range filter)
 
@@ -62,11 +41,9 @@ class Response:
 
     @property
     def length(self) -> int:
-        if self.body_length >= 0:
-            return self.body_length
-        if self.parts is not None:
-            return sum(len(p) if isinstance(p, bytes) else p.length for p in self.parts)
-        return self.file.length if self.file is not None else len(self.body)
+        """The body's length, ``UNKNOWN`` when it is known only at its end."""
+        body = self.body
+        return len(body) if type(body) is bytes else body.length
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -182,11 +159,6 @@ def _month(word: str) -> int | None:
     return {"F": 1, "S": 8, "O": 9, "N": 10, "D": 11}.get(first)
 
 
-def chunk(body: bytes) -> bytes:
-    """A whole body as one chunk and the last chunk."""
-    return (b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)) if body else b"0\r\n\r\n"
-
-
 class HttpDate:
     """The ``Date`` header value (bytes), formatted at most once per second."""
 
@@ -214,7 +186,7 @@ _CLOSE = b"Connection: close\r\n\r\n"
 
 def head_bytes(response: Response, date: bytes, server: str, keep_alive: bool,
                keepalive_header: str | None = None, chunks: bool = True) -> bytes:
-    """The status line and headers.  A chunked response is framed by the caller:
+    """The status line and headers.  A body of unknown length is framed by the caller:
     as chunks when ``chunks`` (HTTP/1.1), else by closing the connection (HTTP/1.0)."""
     status = response.status
     first = _FIRST_LINES.get((status, server))
@@ -235,11 +207,44 @@ def head_bytes(response: Response, date: bytes, server: str, keep_alive: bool,
     if headers and headers[0][0] == "Content-Type":  # nginx's order: type, length, the rest
         lines.append(f"Content-Type: {headers[0][1]}\r\n")
         skip = 1
-    if response.chunked:
+    length = response.length
+    if length == UNKNOWN:
         if not response.head_only and chunks:
             lines.append("Transfer-Encoding: chunked\r\n")
     elif status not in _NO_BODY:
-        lines.append(f"Content-Length: {response.length}\r\n")
+        lines.append(f"Content-Length: {length}\r\n")
     for name, value in headers[skip:]:
         lines.append(f"{name}: {value}\r\n")
     return b"".join((first, date, b"\r\n", "".join(lines).encode("latin-1"), last))
+
+
+class Deferred:
+    """A response that comes later (a CGI's head): the handler returns this and calls
+    ``resolve(response)`` when it has the answer.  Meanwhile the connection waits: it
+    starts no pipelined request, arms no keep-alive timer, reads no further than the
+    current request.  ``cancel()`` is the connection's (the client went away): the
+    producer's ``on_cancel`` stops the work.  Each happens at most once, and not both.
+    """
+
+    __slots__ = ("response", "on_resolve", "on_cancel", "done")
+
+    def __init__(self, on_cancel=None) -> None:
+        self.response: Response | None = None
+        self.on_resolve = None  # set by the connection waiting for it
+        self.on_cancel = on_cancel
+        self.done = False
+
+    def resolve(self, response: Response) -> None:
+        if self.done:
+            return
+        self.done = True
+        self.response = response
+        if self.on_resolve is not None:
+            self.on_resolve(self)
+
+    def cancel(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        if self.on_cancel is not None:
+            self.on_cancel()

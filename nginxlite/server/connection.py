@@ -20,13 +20,13 @@ Rules:
 
 from __future__ import annotations
 
-import os
 import socket
 from typing import TYPE_CHECKING
 
-from nginxlite.errors import HttpError
+from nginxlite.errors import traceback_text
 from nginxlite.handlers.errors import signature
-from nginxlite.handlers.pipeline import ConnInfo, Exchange, end_body, feed_body, respond
+from nginxlite.handlers.pipeline import ConnInfo, Exchange, end_body, feed_body, finalize, finish_error, respond
+from nginxlite.http.body import FULL, UNKNOWN, WAIT, FileSlice, Sink, Source, close_body
 from nginxlite.http.parser import (
     CONNECTION_CLOSED,
     END_OF_MESSAGE,
@@ -38,8 +38,9 @@ from nginxlite.http.parser import (
     Request,
     RequestReader,
 )
-from nginxlite.http.response import FileBody, Response, chunk, head_bytes
+from nginxlite.http.response import Deferred, Response, head_bytes
 from nginxlite.server.loop import EPOLLERR, EPOLLIN, EPOLLRDHUP
+from nginxlite.server.transport import SocketTransport
 
 if TYPE_CHECKING:
     from nginxlite.server.app import App
@@ -47,9 +48,9 @@ if TYPE_CHECKING:
 RECV_SIZE = 65536
 SENDFILE_CHUNK = 2 << 20  # nginx's sendfile_max_chunk default (1.21.4+)
 LINGER_TIME = 5.0
+HIGH_WATER = 65536  # pull a body's source only while less than this is waiting to be sent
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-
-_HEAD, _BODY, _SEND, _KEEPALIVE, _LINGER = range(5)
+BROKEN = object()  # a source that raised: the response is cut short
 _LIMITS: dict[tuple[int, int], Limits] = {}
 
 
@@ -62,47 +63,70 @@ def header_limits(buffers: tuple[int, int]) -> Limits:
     return limits
 
 
+# Connection states: what the connection is doing, which decides its one timer.
+HEAD = "head"  # reading a request head (or waiting for the first byte): client_header_timeout
+IDLE = "idle"  # between keep-alive requests, no byte of the next one yet: keepalive_timeout
+BODY = "body"  # a sink takes the request body: client_body_timeout between reads
+WAITING = "waiting"  # the handler answers later (Deferred): no timer of ours, the producer has its own
+SENDING = "sending"  # writing a response: send_timeout while the socket is full
+LINGERING = "lingering"  # closing after an error: draining unread input for LINGER_TIME
+CLOSED = "closed"
+
+
 class Connection:
-    __slots__ = ("app", "sock", "fd", "info", "reader", "readable", "writable", "out", "file", "parts", "timer",
-                 "timer_kind", "requests", "responding", "keep_alive", "closed", "exchange", "response",
-                 "sent", "head_len", "body_done", "lingering", "failed", "settings", "server_settings", "started",
-                 "scheduled", "consumer", "deadline", "peer_closed", "pipelined", "continued")
+    __slots__ = ("app", "sock", "transport", "fd", "info", "reader", "state", "readable", "writable",
+                 "peer_closed", "out", "piece", "source", "stalled", "chunked", "timer", "armed", "deadline",
+                 "requests", "keep_alive", "exchange", "response", "deferred", "consumer", "paused", "sent",
+                 "head_len", "body_done", "failed", "settings", "server_settings", "started", "scheduled",
+                 "pipelined", "continued")
 
     def __init__(self, app: App, sock: socket.socket, info: ConnInfo) -> None:
         self.app = app
         self.sock = sock
+        self.transport = SocketTransport(sock)
         self.fd = sock.fileno()
         self.info = info
         default = info.vhosts.address.default
         self.reader = RequestReader(header_limits(default.large_client_header_buffers))
         self.server_settings = default
         self.settings = default.settings
+        self.state = HEAD
         self.readable = False
         self.writable = False
         self.peer_closed = False  # epoll saw the peer's FIN (or an error): read until recv() says so
-        self.out = bytearray()
-        self.file: FileBody | None = None
-        self.parts: list = []
+        self.out = bytearray()  # bytes to send: head, body bytes, chunk framing
+        self.piece: FileSlice | None = None  # the file slice being sent (after ``out``)
+        self.source: Source | None = None  # the body's source, pulled while ``out`` is short
+        self.stalled = False  # the source said WAIT: its ready() resumes
+        self.chunked = False  # the body is framed as chunks here (unknown length, HTTP/1.1)
         self.timer = None
-        self.timer_kind = -1
+        self.armed = ""  # the state the timer was armed for
         self.deadline = 0.0
         self.requests = 0
-        self.responding = False
         self.keep_alive = True
-        self.closed = False
         self.exchange: Exchange | None = None
         self.response: Response | None = None
+        self.deferred: Deferred | None = None  # the answer the handler will give
+        self.consumer: Sink | None = None  # the handler reading the request body
+        self.paused = False  # the consumer is full: no more body until it drains
         self.sent = 0
         self.head_len = 0
         self.body_done = True
-        self.lingering = False
-        self.failed = False
+        self.failed = False  # the byte stream is out of sync: no further request is read
         self.scheduled = False
-        self.consumer = None  # a handler reading the request body (PUT, uploads, CGI)
         self.continued = False  # "100 Continue" went out for this request (once, as nginx)
         self.started = 0.0
         self.pipelined = False
-        self.arm(_HEAD, default.client_header_timeout)
+        self.arm(HEAD, default.client_header_timeout)
+
+    @property
+    def responding(self) -> bool:
+        """A request is being answered (its answer pending or being written)."""
+        return self.state is WAITING or self.state is SENDING
+
+    @property
+    def closed(self) -> bool:
+        return self.state is CLOSED
 
     # -- events -------------------------------------------------------------------
 
@@ -115,6 +139,13 @@ class Connection:
             self.writable = True
         self.pump()
 
+    def schedule(self) -> None:
+        """Pump on the reactor's next turn (after a sink drained, a source or a deferred
+        answer became ready: never from inside their callbacks)."""
+        if not self.scheduled and self.state is not CLOSED:
+            self.scheduled = True
+            self.app.reactor.call_soon(self.pump)
+
     def pump(self) -> None:
         """Move bytes while epoll says we may: read, process, write.
 
@@ -123,32 +154,39 @@ class Connection:
         client cannot starve the other connections.
         """
         self.scheduled = False
-        done = self.app.stats.requests
-        while not self.closed:
+        stats = self.app.stats
+        done = stats.requests
+        while self.state is not CLOSED:
             progressed = False
             if self.readable and self.wants_input():
                 progressed = self.read()
                 self.process()
-            if self.writable and (self.out or self.file is not None or self.parts):
+            if self.writable and (self.out or self.piece is not None
+                                  or (self.source is not None and not self.stalled)):
                 self.write()
                 progressed = True
             if not progressed:
                 break
-            if not self.responding and self.app.stats.requests != done:
-                if not self.scheduled and (self.readable or self.reader.buffered):
-                    self.scheduled = True
-                    self.app.reactor.call_soon(self.pump)
+            if self.state is not SENDING and self.state is not WAITING and stats.requests != done:
+                if self.readable or self.reader.buffered:
+                    self.schedule()
                 break
-        if not self.closed:
+        if self.state is not CLOSED:
             self.rearm()
 
     def wants_input(self) -> bool:
-        # Read while no response is pending, or to drain the body of the current one.
-        return self.lingering or not self.responding or not self.body_done or self.reader.buffered < RECV_SIZE
+        """Read while no answer is pending; else only to drain the current body, and never
+        more than one buffer ahead (a full sink, pipelined requests: TCP pushes back)."""
+        state = self.state
+        if state is LINGERING:
+            return True
+        if self.paused or state is SENDING or state is WAITING:
+            return self.reader.buffered < RECV_SIZE
+        return True
 
     def read(self) -> bool:
         try:
-            data = self.sock.recv(RECV_SIZE)
+            data = self.transport.recv(RECV_SIZE)
         except BlockingIOError:
             self.readable = False
             return False
@@ -159,25 +197,28 @@ class Connection:
             self.app.log_error("error", f"recv() failed ({err.errno}: {err.strerror})")
             self.close()
             return False
-        if self.lingering:
+        if self.state is LINGERING:
             if not data:
                 self.close()
             return bool(data)
-        if len(data) < RECV_SIZE and not self.peer_closed:
+        if len(data) < RECV_SIZE and not self.peer_closed and self.transport.short_read_drains:
             # Everything queued was read, and bytes arriving later report again
             # (edge-triggered): no second recv() just to see EAGAIN.  A FIN that
             # came with the data is announced by EPOLLRDHUP: then read on to EOF.
             self.readable = False
         self.reader.receive_data(data)
-        if data and self.timer_kind == _BODY:
-            self.arm(_BODY, self.settings.client_body_timeout)
+        if data and self.armed is BODY:
+            self.arm(BODY, self.settings.client_body_timeout)
         return bool(data)
 
     # -- requests -------------------------------------------------------------------
 
     def process(self) -> None:
         reader = self.reader
-        while not self.closed and not self.lingering and not self.failed:
+        while not self.failed and not self.paused:
+            state = self.state
+            if state is CLOSED or state is LINGERING:
+                return
             try:
                 event = reader.next_event()
             except ProtocolError as err:
@@ -195,15 +236,17 @@ class Connection:
                 self.body_done = True
                 if self.consumer is not None:
                     consumer, self.consumer = self.consumer, None
-                    self.end_body(consumer)
+                    self.answer(end_body(self.exchange, consumer))
+                elif state is BODY:  # the rest of a body discarded after its answer
+                    self.state = IDLE
             elif event is PAUSED:
-                if self.responding:
+                if state is SENDING or state is WAITING:
                     return
                 reader.start_next_cycle()
                 if reader.idle:
                     return
             elif event is CONNECTION_CLOSED:
-                if not self.responding:
+                if state is not SENDING:  # waiting: the client left while its answer was made, stop it
                     self.close()
                 return
 
@@ -216,21 +259,32 @@ class Connection:
         ex = Exchange(request, self.info, started=self.started, requests=self.requests,
                       pipelined=self.pipelined)
         self.exchange = ex
-        response = respond(ex)
-        if ex.notes:
-            self.write_notes(ex)
+        result = respond(ex)
         self.settings = ex.settings or self.settings
-        if not isinstance(response, Response):  # the handler reads the body first
-            self.consumer = response
-            if request.expect_continue:
-                self.out += CONTINUE
-                self.continued = True
-            if self.body_done:  # no body bytes at all (Content-Length: 0)
-                self.consumer = None
-                self.end_body(response)
+        if type(result) is Response:
+            if self.body_done:
+                self.send_response(result, request)
+            else:
+                self.discard_then_send(result, request)
             return
-        # As nginx's discard: body bytes that came with the head are checked before
-        # answering, so a malformed body is a 400, not a 200 followed by a reset.
+        if isinstance(result, Deferred):
+            self.answer(result)
+            return
+        # A sink: the handler reads the body first.
+        self.write_notes(ex)
+        self.consumer = result
+        result.on_drain = self.drained
+        self.set_state(BODY)
+        if request.expect_continue:
+            self.out += CONTINUE
+            self.continued = True
+        if self.body_done:  # no body bytes at all (Content-Length: 0)
+            self.consumer = None
+            self.answer(end_body(ex, result))
+
+    def discard_then_send(self, response: Response, request: Request) -> None:
+        """As nginx's discard: body bytes that came with the head are checked before
+        answering, so a malformed body is a 400, not a 200 followed by a reset."""
         try:
             while not self.body_done:
                 event = self.reader.next_event()
@@ -239,47 +293,76 @@ class Connection:
                 elif type(event) is not Data:
                     break
         except ProtocolError as err:
-            if response.file is not None:
-                response.file.close()
+            close_body(response.body)
+            self.write_notes(self.exchange)
             self.requests -= 1
             self.app.stats.requests -= 1
             self.fail(err.status)
             return
         self.send_response(response, request)
 
-    def write_notes(self, ex: Exchange) -> None:
+    def answer(self, result: Response | Deferred) -> None:
+        """The handler's answer: a Response now, or a Deferred to wait for."""
+        if not isinstance(result, Deferred):
+            self.send_response(result, self.exchange.request)
+            return
+        if result.done:  # answered already (or cancelled by the producer)
+            self.resolved(result)
+            return
+        self.write_notes(self.exchange)
+        self.deferred = result
+        result.on_resolve = self.resolved
+        self.set_state(WAITING)
+
+    def resolved(self, deferred: Deferred) -> None:
+        """A deferred answer arrived (from another fd's event, or at once): finalize it as
+        every answer is, then send it on the next turn."""
+        if self.deferred is deferred:
+            self.deferred = None
+        if self.state is CLOSED:
+            close_body(deferred.response.body)
+            return
+        ex = self.exchange
+        self.send_response(finalize(ex, deferred.response), ex.request)
+        self.schedule()
+
+    def drained(self) -> None:
+        """The full sink can take more: read the body again (on the next turn)."""
+        if self.paused:
+            self.paused = False
+            self.schedule()
+
+    def write_notes(self, ex: Exchange | None) -> None:
         """The error-log lines a step of the request left (once each), to its server's logs."""
+        if ex is None or not ex.notes:
+            return
         logs = ex.settings.error_log if ex.settings is not None else ()
         for note in ex.notes:
             self.app.log_error("error", note, logs)
         ex.notes.clear()
 
-    def end_body(self, consumer) -> None:
-        ex = self.exchange
-        response = end_body(ex, consumer)
-        if ex.notes:
-            self.write_notes(ex)
-        self.send_response(response, ex.request)
-
     def feed(self, data: bytes) -> None:
         ex = self.exchange
-        failed = feed_body(ex, self.consumer, data)
-        if ex.notes:
-            self.write_notes(ex)
-        if failed is not None:  # refused (413), disk full...: answer now and stop reading
-            self.consumer = None
-            failed.close = True
-            self.send_response(failed, self.exchange.request)
+        result = feed_body(ex, self.consumer, data)
+        if result is None:
+            return
+        if result is FULL:
+            self.paused = True  # the sink is behind: stop reading, TCP pushes back
+            return
+        # Refused (413), disk full...: answer now and stop reading.
+        self.consumer = None
+        result.close = True
+        self.send_response(result, ex.request)
 
     def fail(self, status: int) -> None:
         """A request that cannot be read: answer with the default server's page, then close."""
         self.failed = True  # the byte stream is out of sync: read no further request
         self.body_done = True
+        self.abandon_request()
         ex = Exchange(Request("GET", "/", 1, []), self.info)
         ex.server = self.info.vhosts.address.default
         ex.settings = ex.server.settings
-        from nginxlite.handlers.errors import finish
-        response = finish(ex, HttpError(status))
+        response = finish_error(ex, status)
         response.close = True
         self.exchange = ex
         self.requests += 1
@@ -288,8 +371,21 @@ class Connection:
         ex.requests = self.requests
         self.send_response(response, None)
 
+    def abandon_request(self) -> None:
+        """Undo what the current request left running: a sink's half-received body, a
+        deferred answer still being made."""
+        consumer, self.consumer = self.consumer, None
+        if consumer is not None:
+            consumer.abort()
+        self.paused = False
+        deferred, self.deferred = self.deferred, None
+        if deferred is not None:
+            deferred.cancel()
+
     def send_response(self, response: Response, request: Request | None) -> None:
+        self.write_notes(self.exchange)
         if response.status == 444:  # return 444: close without an answer
+            close_body(response.body)
             self.close()
             return
         if request is not None and request.method == "HEAD":
@@ -304,7 +400,9 @@ class Connection:
             else:
                 self.out += CONTINUE  # as nginx: the body is read (and discarded), so invite it
         chunks = request is not None and request.minor == 1
-        if response.chunked and not response.head_only and not chunks:
+        body = response.body
+        unsized = type(body) is not bytes and body.length == UNKNOWN
+        if unsized and not response.head_only and not chunks:
             keep = False  # HTTP/1.0 cannot take chunks: the end of the body is the end of the connection
         ka_header = None
         if keep and settings.keepalive_header is not None:
@@ -315,29 +413,32 @@ class Connection:
         self.response = response
         if self.exchange is not None:
             self.exchange.response = response
-        self.responding = True
+        self.state = SENDING  # (its send_timeout is armed by rearm if the answer does not go out at once)
         self.sent = 0
         self.head_len = len(head)
         self.out += head
-        if response.head_only or response.status in (204, 304):
-            if response.file is not None:
-                response.file.close()
-        elif response.parts is not None:
-            self.parts = list(reversed(response.parts))
-        elif response.file is not None:
-            self.file = response.file
-        elif response.chunked and chunks:
-            self.out += chunk(response.body)
+        if type(body) is bytes:
+            if not response.head_only and response.status not in (204, 304):
+                self.out += body
+        elif response.head_only or response.status in (204, 304):
+            close_body(body)
+        elif type(body) is FileSlice:
+            self.piece = body
         else:
-            self.out += response.body
+            self.source = body
+            self.chunked = unsized and chunks
+            body.on_ready = self.source_ready
+
+    def source_ready(self) -> None:
+        if self.stalled:
+            self.stalled = False
+            self.schedule()
 
     def finish_response(self) -> None:
-        self.responding = False
-        response = self.response
         ex = self.exchange
         if ex is not None:
             ex.sent, ex.head_len, ex.completed = self.sent, self.head_len, True
-        self.app.access_log(self, response)
+        self.app.access_log(self, self.response)
         self.response = None
         self.exchange = None
         if not self.keep_alive:
@@ -345,52 +446,56 @@ class Connection:
             return
         reader = self.reader
         self.pipelined = reader.buffered > 0  # the next request came with this one (nginx's $pipe)
+        self.state = IDLE if self.body_done else BODY  # between requests (or discarding the body's rest)
         if self.body_done and not reader.buffered and reader.request is not None:
             reader.start_next_cycle()  # the usual case: the request was read whole, nothing more arrived
         else:
             self.process()  # the rest of the body, then any pipelined request
-        if not self.responding and self.body_done and reader.idle:
-            self.arm(_KEEPALIVE, self.settings.keepalive_timeout)  # the idle clock restarts
+        if self.state is IDLE and self.body_done and reader.idle:
+            self.arm(IDLE, self.settings.keepalive_timeout)  # the idle clock restarts
 
     # -- writing ---------------------------------------------------------------------
 
     def write(self) -> None:
-        """Send buffered bytes, then file bytes (``sendfile``), then the next part, until
-        the socket would block or the response is out."""
+        """One loop: pull the body's source while ``out`` is below the high-water mark,
+        send ``out``, then the file slice (``sendfile``), until the socket would block,
+        the source says WAIT, or the response is out."""
+        out = self.out
+        transport = self.transport
         progressed = False
         try:
             while True:
-                if self.out:
-                    n = self.sock.send(self.out)
+                if self.source is not None and self.piece is None and len(out) < HIGH_WATER and not self.stalled:
+                    self.pull()
+                    continue
+                if out:
+                    n = transport.send(out)
                     progressed = True
                     self.sent += n
-                    del self.out[:n]
-                    if self.out:
+                    del out[:n]
+                    if out:
                         self.writable = False
                         break
                     continue
-                file = self.file
-                if file is not None and file.length > 0:
-                    want = min(file.length, SENDFILE_CHUNK)
-                    n = os.sendfile(self.fd, file.fd, file.offset, want)
-                    if n == 0:  # the file shrank under us: the response cannot be completed
-                        self.close()
-                        return
-                    progressed = True
-                    file.offset += n
-                    file.length -= n
-                    self.sent += n
-                    if n < want:  # the socket buffer is full: epoll reports when it drains (as nginx)
-                        self.writable = False
-                        break
-                    continue
-                if not self.parts:
+                piece = self.piece
+                if piece is None:
                     break
-                part = self.parts.pop()  # multipart ranges: boundaries (bytes) and file slices
-                if isinstance(part, bytes):
-                    self.out += part
-                else:
-                    self.file = part
+                if piece.length <= 0:
+                    piece.close()
+                    self.piece = None
+                    continue
+                want = min(piece.length, SENDFILE_CHUNK)
+                n = transport.sendfile(piece.fd, piece.offset, want)
+                if n == 0:  # the file shrank under us: the response cannot be completed
+                    self.close()
+                    return
+                progressed = True
+                piece.offset += n
+                piece.length -= n
+                self.sent += n
+                if n < want:  # the socket buffer is full: epoll reports when it drains (as nginx)
+                    self.writable = False
+                    break
         except BlockingIOError:
             self.writable = False
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):
@@ -400,25 +505,62 @@ class Connection:
             self.app.log_error("error", f"send() failed ({err.errno}: {err.strerror})")
             self.close()
             return
-        if self.out or self.parts or (self.file is not None and self.file.length > 0):
-            if progressed:
-                self.arm(_SEND, self.settings.send_timeout)
+        if out or self.piece is not None or self.source is not None:
+            if progressed and not self.stalled:
+                self.arm(SENDING, self.settings.send_timeout)
             return
-        if self.file is not None:
-            self.file.close()
-            self.file = None
-        if self.response is not None and self.response.file is not None:
-            self.response.file.close()
-        if self.responding:  # not only an interim "100 Continue" went out
+        if self.state is SENDING:  # not only an interim "100 Continue" went out
             self.finish_response()
+
+    def pull(self) -> None:
+        """One piece of the source into ``out`` (chunk-framed when ``chunked``) or ``piece``."""
+        source = self.source
+        try:
+            item = source.pull()
+        except Exception as exc:  # noqa: BLE001 - a producer's bug cuts this response, not the server
+            self.app.log_error("alert", traceback_text(exc))
+            item = BROKEN
+        if item is WAIT:
+            self.stalled = True
+            self.arm(SENDING, 0)  # the source keeps its own time: no send_timeout while it makes more
+            return
+        if item is None or item is BROKEN:
+            self.source = None
+            source.close()
+            if item is BROKEN:  # the body is short: only closing can tell the client (no last chunk)
+                self.keep_alive = False
+                self.chunked = False
+            elif self.chunked:
+                self.out += b"0\r\n\r\n"
+            return
+        if type(item) is not bytes:  # a file slice
+            if not self.chunked:
+                self.piece = item
+                return
+            data = item.read()
+            item.close()
+            item = data
+        if item:
+            if self.chunked:
+                self.out += b"%x\r\n" % len(item)
+                self.out += item
+                self.out += b"\r\n"
+            else:
+                self.out += item
 
     # -- timers ------------------------------------------------------------------------
 
-    def arm(self, kind: int, seconds: float) -> None:
+    def set_state(self, state: str) -> None:
+        """Enter ``state`` and arm its timer (``rearm`` picks the seconds)."""
+        if self.state is not state:
+            self.state = state
+            self.rearm()
+
+    def arm(self, kind: str, seconds: float) -> None:
         """Set the connection's one deadline.  Lazy: a pending timer that fires no later
         than the new deadline is kept (``on_timeout`` re-checks), so moving the deadline
         forward, as every keep-alive request does, costs no heap operation."""
-        self.timer_kind = kind
+        self.armed = kind
         reactor = self.app.reactor
         if seconds <= 0:
             reactor.cancel(self.timer)
@@ -434,31 +576,38 @@ class Connection:
 
     def rearm(self) -> None:
         """Pick the timer for the state the connection is in now."""
-        if self.lingering:
-            return  # the linger timer is running
-        if self.responding:
-            if self.timer_kind != _SEND:  # the answer waits for the socket: send_timeout applies
-                self.arm(_SEND, self.settings.send_timeout)
-            return
-        if not self.body_done:
-            if self.timer_kind != _BODY:
-                self.arm(_BODY, self.settings.client_body_timeout)
-        elif self.reader.idle:
-            if self.requests and self.timer_kind != _KEEPALIVE:
-                self.arm(_KEEPALIVE, self.settings.keepalive_timeout)
-        elif self.timer_kind != _HEAD:  # the first bytes of a request head: its clock starts
-            self.arm(_HEAD, self.server_settings.client_header_timeout)
+        state = self.state
+        if state is SENDING:
+            if self.armed is not SENDING and not self.stalled:  # the answer waits for the socket
+                self.arm(SENDING, self.settings.send_timeout)
+        elif state is BODY:
+            if self.paused:
+                if self.deadline:
+                    self.arm(BODY, 0)  # our sink is behind, not the client: no client_body_timeout
+            elif self.armed is not BODY or not self.deadline:
+                self.arm(BODY, self.settings.client_body_timeout)
+        elif state is WAITING:
+            if self.deadline:
+                self.arm(WAITING, 0)  # the producer keeps its own time
+        elif state is IDLE or state is HEAD:
+            if self.reader.idle:
+                if self.requests and self.armed is not IDLE:
+                    self.state = IDLE
+                    self.arm(IDLE, self.settings.keepalive_timeout)
+            elif self.armed is not HEAD:  # the first bytes of a request head: its clock starts
+                self.state = HEAD
+                self.arm(HEAD, self.server_settings.client_header_timeout)
 
     def on_timeout(self) -> None:
         self.timer = None
-        if self.closed or not self.deadline:
+        if self.state is CLOSED or not self.deadline:
             return
         left = self.deadline - self.app.reactor.clock()
         if left > 0:  # the deadline moved since this timer was set
             self.timer = self.app.reactor.call_later(left, self.on_timeout)
             return
-        kind = self.timer_kind
-        if self.lingering or self.responding or kind == _KEEPALIVE or (kind == _HEAD and self.reader.idle):
+        kind = self.armed
+        if kind is LINGERING or kind is SENDING or kind is IDLE or (kind is HEAD and self.reader.idle):
             self.close()  # linger over, client not reading, idle keep-alive, or never sent a byte
             return
         self.fail(408)  # a request head or body that stopped arriving (SPEC §5: 408, then close)
@@ -472,31 +621,29 @@ class Connection:
             return
         # Unread input: shut our side, drain theirs for a while, then close (no reset).
         try:
-            self.sock.shutdown(socket.SHUT_WR)
+            self.transport.shutdown_write()
         except OSError:
             self.close()
             return
-        self.lingering = True
-        self.arm(_LINGER, LINGER_TIME)
+        self.state = LINGERING
+        self.arm(LINGERING, LINGER_TIME)
 
     def close(self) -> None:
-        if self.closed:
+        if self.state is CLOSED:
             return
-        self.closed = True
+        self.state = CLOSED
         app = self.app
         app.reactor.cancel(self.timer)
         self.timer = None
-        if self.consumer is not None:  # the body never completed: nothing half-written stays
-            self.consumer.abort()
-            self.consumer = None
-        if self.file is not None:
-            self.file.close()
-            self.file = None
-        if self.response is not None and self.response.file is not None:
-            self.response.file.close()
+        self.abandon_request()  # the body never completed: nothing half-written stays
+        piece, self.piece = self.piece, None
+        if piece is not None:
+            piece.close()
+        source, self.source = self.source, None
+        if source is not None:
+            source.close()
+        if self.response is not None:
+            close_body(self.response.body)
         app.reactor.unregister(self.fd)
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+        self.transport.close()
         app.connection_closed(self)

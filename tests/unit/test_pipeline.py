@@ -130,8 +130,8 @@ def test_a_remembered_route_answers_as_the_full_path(site, tmp_path, monkeypatch
     assert str(tmp_path / "a" / "f.txt").encode() in filecache.CACHE.entries
     for _ in range(2):  # a file too large for the cache: opened and sent with sendfile, routed too
         big = ask("GET /big.bin HTTP/1.1\r\nHost: a")
-        assert (big.status, big.file.length) == (200, 40000)
-        big.file.close()
+        assert (big.status, big.body.length) == (200, 40000)
+        big.body.close()
     assert ("a", "/big.bin") in vhosts.routes
     assert ask("GET /f.txt HTTP/1.1").status == 400  # HTTP/1.1 without Host: never routed
     assert ask("POST /f.txt HTTP/1.1\r\nHost: a").status == 405

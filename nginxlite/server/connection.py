@@ -206,6 +206,9 @@ class Connection:
             # (edge-triggered): no second recv() just to see EAGAIN.  A FIN that
             # came with the data is announced by EPOLLRDHUP: then read on to EOF.
             self.readable = False
+        if not data and self.state is WAITING:
+            self.close()  # the client left while its answer was being made: stop making it (nginx: 499)
+            return False
         self.reader.receive_data(data)
         if data and self.armed is BODY:
             self.arm(BODY, self.settings.client_body_timeout)
@@ -246,7 +249,7 @@ class Connection:
                 if reader.idle:
                     return
             elif event is CONNECTION_CLOSED:
-                if state is not SENDING:  # waiting: the client left while its answer was made, stop it
+                if state is not SENDING:
                     self.close()
                 return
 
@@ -327,10 +330,16 @@ class Connection:
         self.schedule()
 
     def drained(self) -> None:
-        """The full sink can take more: read the body again (on the next turn)."""
+        """The full sink can take more: the buffered body first, then the socket again
+        (on the next turn, never inside the sink's own call)."""
         if self.paused:
             self.paused = False
-            self.schedule()
+            self.app.reactor.call_soon(self.resume_body)
+
+    def resume_body(self) -> None:
+        if self.state is not CLOSED and not self.paused:
+            self.process()
+            self.pump()
 
     def write_notes(self, ex: Exchange | None) -> None:
         """The error-log lines a step of the request left (once each), to its server's logs."""
@@ -640,10 +649,8 @@ class Connection:
         if piece is not None:
             piece.close()
         source, self.source = self.source, None
-        if source is not None:
+        if source is not None:  # (send_response handed the body to ``piece`` or ``source``)
             source.close()
-        if self.response is not None:
-            close_body(self.response.body)
         app.reactor.unregister(self.fd)
         self.transport.close()
         app.connection_closed(self)

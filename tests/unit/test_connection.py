@@ -304,3 +304,269 @@ def test_a_malformed_request_is_a_400_and_the_connection_closes(harness):
     h.turn()
     data = received(client)
     assert statuses(data) == [400] and data.endswith(b"<eof>")
+
+
+# -- the redesigned response path: deferred answers, sources, sinks ---------------------
+
+from nginxlite.http.body import FULL, UNKNOWN, WAIT, Sink, Source  # noqa: E402
+from nginxlite.http.response import Deferred, Response  # noqa: E402
+from nginxlite.server import connection as connection_module  # noqa: E402
+
+
+def answer_with(monkeypatch, handlers: dict):
+    """Route the targets in ``handlers`` to test handlers (``fn(ex)`` returning a Response, a
+    Deferred or a Sink); every other request goes through the real pipeline."""
+    real = connection_module.respond
+
+    def respond(ex):
+        fn = handlers.get(ex.request.target)
+        return fn(ex) if fn is not None else real(ex)
+
+    monkeypatch.setattr(connection_module, "respond", respond)
+
+
+class Stalling(Source):
+    """A body that comes when the test says so: ``give(data)``, ``give(None)`` to end it."""
+
+    def __init__(self, length: int = UNKNOWN) -> None:
+        super().__init__(length)
+        self.queue: list = []
+        self.closed = 0
+
+    def give(self, data) -> None:
+        self.queue.append(data)
+        self.ready()
+
+    def pull(self):
+        if not self.queue:
+            return WAIT
+        return self.queue.pop(0)
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def text(body) -> Response:
+    return Response(200, [("Content-Type", "text/plain")], body)
+
+
+def test_a_deferred_answer_holds_back_the_pipelined_requests_behind_it(harness, monkeypatch):
+    h = harness("keepalive_timeout 10s; send_timeout 5s;", {"a.txt": b"A"})
+    waiting: list[Deferred] = []
+    answer_with(monkeypatch, {"/later": lambda ex: waiting.append(Deferred()) or waiting[-1]})
+    client = h.connect()
+    client.sendall(b"GET /later HTTP/1.1\r\nHost: x\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+    h.turn()
+    conn = next(iter(h.app.connections))
+    assert conn.state == "waiting" and received(client) == b""
+    assert h.app.stats.requests == 1  # the pipelined request was not started
+    h.later(1000)  # no timer of the connection's runs while the producer works
+    assert h.app.connections and received(client) == b""
+    waiting[0].resolve(text(b"late"))
+    h.turn()
+    data = received(client)
+    assert statuses(data) == [200, 200] and data.index(b"late") < data.rindex(b"\r\n\r\nA")
+    assert not data.endswith(b"<eof>")
+
+
+def test_a_deferred_answer_is_cancelled_when_its_client_goes_away(harness, monkeypatch):
+    h = harness()
+    cancelled = []
+    answer_with(monkeypatch, {"/later": lambda ex: Deferred(on_cancel=lambda: cancelled.append(ex.request.target))})
+    client = h.connect()
+    client.sendall(b"GET /later HTTP/1.1\r\nHost: x\r\n\r\n")
+    h.turn()
+    client.close()
+    h.turn()
+    assert cancelled == ["/later"] and not h.app.connections
+
+
+def test_a_source_that_stalls_is_sent_as_it_comes_in_chunks_without_send_timeout(harness, monkeypatch):
+    h = harness("send_timeout 5s;")
+    source = Stalling()
+    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
+    client = h.connect()
+    client.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    source.give(b"one")
+    h.turn()
+    first = received(client)
+    assert b"Transfer-Encoding: chunked\r\n" in first and b"Content-Length" not in first
+    assert first.endswith(b"\r\n\r\n3\r\none\r\n")
+    h.later(60)  # the source keeps its own time: a stalled body is not the client's fault
+    assert h.app.connections and received(client) == b""
+    source.give(b"two!")
+    source.give(None)
+    h.turn()
+    assert received(client) == b"4\r\ntwo!\r\n0\r\n\r\n"
+    assert source.closed == 1 and h.app.connections  # ended: closed once, the connection kept
+
+
+def test_a_source_of_unknown_length_ends_an_http_1_0_response_by_closing(harness, monkeypatch):
+    h = harness()
+    source = Stalling()
+    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
+    client = h.connect()
+    client.sendall(b"GET /stream HTTP/1.0\r\n\r\n")
+    source.give(b"raw bytes")
+    source.give(None)
+    h.turn()
+    data = received(client)
+    assert b"Connection: close" in data and data.endswith(b"\r\n\r\nraw bytes<eof>")
+
+
+def test_a_source_of_known_length_is_sent_with_its_content_length(harness, monkeypatch):
+    h = harness()
+    source = Stalling(length=6)
+    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
+    client = h.connect()
+    client.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    for piece in (b"ab", b"cdef", None):
+        source.give(piece)
+    h.turn()
+    data = received(client)
+    assert b"Content-Length: 6\r\n" in data and data.endswith(b"\r\n\r\nabcdef")
+
+
+def test_a_source_that_raises_cuts_its_response_and_the_server_goes_on(harness, monkeypatch):
+    h = harness(files={"a.txt": b"A"})
+
+    class Broken(Stalling):
+        def pull(self):
+            if self.queue:
+                return self.queue.pop(0)
+            raise RuntimeError("the producer broke")
+
+    source = Broken()
+    source.queue.append(b"partial")
+    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
+    client = h.connect()
+    client.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    h.turn()
+    data = received(client)
+    assert data.endswith(b"7\r\npartial\r\n<eof>")  # no last chunk: the client knows it is short
+    assert source.closed == 1 and "the producer broke" in h.error_log()
+    other = h.connect()
+    other.sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+    h.turn()
+    assert statuses(received(other)) == [200]
+
+
+def test_a_source_is_closed_when_the_client_vanishes_mid_response(harness, monkeypatch):
+    h = harness()
+    source = Stalling()
+    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
+    client = h.connect()
+    client.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    source.give(b"x" * 1000)
+    h.turn()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # reset
+    client.close()
+    source.give(b"y" * 1000)  # the next write finds the reset
+    h.turn()
+    assert not h.app.connections and source.closed == 1
+
+
+def test_a_head_request_never_pulls_the_source(harness, monkeypatch):
+    h = harness()
+    source = Stalling(length=5)
+    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
+    client = h.connect()
+    client.sendall(b"HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    h.turn()
+    data = received(client)
+    assert b"Content-Length: 5\r\n" in data and data.endswith(b"\r\n\r\n") and source.closed == 1
+
+
+class SlowSink(Sink):
+    """Says FULL after every piece until the test drains it."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.aborted = False
+
+    def feed(self, data: bytes):
+        self.data += data
+        return FULL
+
+    def finish(self):
+        return Response(201, [("Content-Type", "text/plain")], b"%d" % len(self.data))
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+def test_a_full_sink_stops_the_reading_so_tcp_pushes_back_on_the_client(harness, monkeypatch):
+    h = harness("client_body_timeout 5s;")
+    sink = SlowSink()
+    size = 8 << 20
+    answer_with(monkeypatch, {"/up": lambda ex: sink})
+    client = h.connect()
+    conn = next(iter(h.app.connections))
+    # Bounded kernel buffers, large enough that the receiver's window updates are not held
+    # back (a window below the loopback MSS waits for the sender's 200 ms persist timer).
+    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 256 << 10)
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 256 << 10)
+    body = b"b" * size
+    pending = memoryview(b"PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size + body)
+    for _ in range(200):
+        try:
+            pending = pending[client.send(pending):]
+        except BlockingIOError:
+            break
+        h.turn(1)
+    assert len(pending) > size // 2  # the client was stopped: the server does not read meanwhile
+    assert conn.paused and conn.reader.buffered <= 2 * 65536
+    h.later(60)  # our sink is behind, not the client: no client_body_timeout
+    assert h.app.connections and not sink.aborted
+    for _ in range(100000):
+        sink.drained()
+        h.turn(1)
+        if pending:
+            # A wait for readiness, not a sleep: the kernel's window update takes its time.
+            select.select([conn.sock], [client], [], 1)
+            try:
+                pending = pending[client.send(pending):]
+            except BlockingIOError:
+                pass
+        if not pending and len(sink.data) == size:
+            break
+    assert received(client) == b""  # the end of the body waits for the sink too
+    sink.drained()
+    h.turn()
+    data = received(client)
+    assert len(sink.data) == size and statuses(data) == [201] and data.endswith(b"%d" % size)
+
+
+def test_a_client_that_vanishes_mid_body_aborts_the_sink(harness, monkeypatch):
+    h = harness()
+    sink = SlowSink()
+    answer_with(monkeypatch, {"/up": lambda ex: sink})
+    client = h.connect()
+    client.sendall(b"PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+    h.turn()
+    client.close()
+    sink.drained()
+    h.turn()
+    assert sink.aborted and not h.app.connections
+
+
+def test_a_deferred_answer_after_the_body_is_sent_when_it_resolves(harness, monkeypatch):
+    h = harness()
+    waiting: list[Deferred] = []
+
+    class Later(SlowSink):
+        def feed(self, data: bytes):
+            self.data += data
+
+        def finish(self):
+            waiting.append(Deferred())
+            return waiting[-1]
+
+    answer_with(monkeypatch, {"/up": lambda ex: Later()})
+    client = h.connect()
+    client.sendall(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+    h.turn()
+    assert waiting and received(client) == b""
+    waiting[0].resolve(text(b"done"))
+    h.turn()
+    assert statuses(received(client)) == [200]

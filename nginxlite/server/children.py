@@ -114,10 +114,7 @@ class Children:
         """Send ``sig`` to the child's whole process group (gone already is fine)."""
         if child.returncode is None:
             child.killed_with = sig
-        try:
-            os.killpg(child.pid, sig)
-        except ProcessLookupError:
-            pass
+        _signal_group(child.pid, sig)
 
     def reap(self) -> None:
         """Collect every exited child (call on SIGCHLD); route ours to their ``on_exit``."""
@@ -156,13 +153,20 @@ class Children:
 
     @staticmethod
     def _kill_and_wait(popen: subprocess.Popen) -> int:
-        try:
-            os.killpg(popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _signal_group(popen.pid, signal.SIGKILL)
         try:
             _, status = os.waitpid(popen.pid, 0)
             popen.returncode = os.waitstatus_to_exitcode(status)
         except ChildProcessError:  # reaped elsewhere: its status is lost
             popen.returncode = -signal.SIGKILL
         return popen.returncode
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    """``killpg``, when the group is already gone too.  Linux keeps a group's id from
+    being reused while any member lives, so after the leader is reaped this reaches
+    only what it left behind."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass

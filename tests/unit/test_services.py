@@ -61,16 +61,21 @@ def log():
 
 
 @pytest.fixture
-def children(reactor, log):
+def signals() -> list[int]:
+    """The signals the reactor delivered, in order."""
+    return []
+
+
+@pytest.fixture
+def children(reactor, log, signals):
+    """Wired as the server wires them: SIGCHLD, through the wakeup fd, calls ``reap``."""
     children = Children(reactor, log)
-    signals: list[int] = []
 
     def on_signal(signum: int) -> None:
         signals.append(signum)
         children.reap()
 
     reactor.watch_signals([signal.SIGCHLD], on_signal)
-    children.signals = signals  # type: ignore[attr-defined] - for the SIGCHLD test
     yield children
     children.close_all()
 
@@ -123,12 +128,12 @@ def test_exit_zero_is_not_logged(reactor, children, log):
     assert log.lines == []
 
 
-def test_sigchld_is_routed_to_reap(reactor, children):
+def test_sigchld_is_routed_to_reap(reactor, children, signals):
     exits: list[int] = []
     child = children.spawn(["/bin/sh", "-c", "exit 5"], exits.append)
     child.close_pipes()
     run_until(reactor, lambda: exits)  # nothing here calls reap but the SIGCHLD handler
-    assert signal.SIGCHLD in children.signals
+    assert signal.SIGCHLD in signals
     assert exits == [5]
 
 

@@ -36,12 +36,12 @@ from nginxlite.handlers.pipeline import ConnInfo
 from nginxlite.http.response import HttpDate, Response
 from nginxlite.server.connection import Connection
 from nginxlite.server.logs import Logs, access_formatter, logged, write_by_name
-from nginxlite.server.loop import EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
+from nginxlite.server.loop import EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
+from nginxlite.server.services import Services
 
 BACKLOG = 511
 ACCEPT_PAUSE = 0.1
 RELOAD_TIMEOUT = 60.0  # seconds a reload child may take before it is killed
-EPOLLET = 1 << 31
 CLIENT_MASK = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
 _WILDCARDS = {"0.0.0.0", "::"}
 
@@ -151,6 +151,7 @@ class App:
         self.listeners: dict[tuple[str, int], Listener] = {}
         self.connections: set[Connection] = set()
         self.stats = Stats(self.connections)
+        self.services = Services(self.reactor, self.log_error, self.stats)  # what handlers may use
         self.stopping = False
         self.formatters: dict[int, object] = {}
         self.pid_written = False
@@ -258,6 +259,7 @@ class App:
         self.listeners.clear()
         for conn in list(self.connections):
             conn.close()
+        self.services.children.close_all()
         self.remove_pid()
         self.log_error("notice", "exiting")
         self.logs.close()
@@ -356,7 +358,7 @@ class App:
         elif signum == signal.SIGUSR1:
             self.logs.reopen()
         elif signum == signal.SIGCHLD:
-            self.reap()
+            self.services.children.reap()  # exits routed by pid (the reload child's too, silently)
 
     def graceful_stop(self) -> None:
         self.stopping = True
@@ -455,12 +457,3 @@ class App:
         self.log_error("notice", "configuration reloaded")
         self.out.write("nginxlite: configuration reloaded\n")
         self.out.flush()
-
-    def reap(self) -> None:
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return

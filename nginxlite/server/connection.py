@@ -21,7 +21,8 @@ Rules:
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 from nginxlite.errors import traceback_text
 from nginxlite.handlers.errors import signature
@@ -39,11 +40,8 @@ from nginxlite.http.parser import (
     RequestReader,
 )
 from nginxlite.http.response import Deferred, Response, head_bytes
-from nginxlite.server.loop import EPOLLERR, EPOLLIN, EPOLLRDHUP
+from nginxlite.server.loop import EPOLLERR, EPOLLIN, EPOLLRDHUP, Reactor
 from nginxlite.server.transport import SocketTransport
-
-if TYPE_CHECKING:
-    from nginxlite.server.app import App
 
 RECV_SIZE = 65536
 SENDFILE_CHUNK = 2 << 20  # nginx's sendfile_max_chunk default (1.21.4+)
@@ -52,6 +50,22 @@ HIGH_WATER = 65536  # pull a body's source only while less than this is waiting 
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 BROKEN = object()  # a source that raised: the response is cut short
 _LIMITS: dict[tuple[int, int], Limits] = {}
+
+
+class Owner(Protocol):
+    """What a connection needs of the server that runs it (``server.app.App``)."""
+
+    reactor: Reactor
+    stats: object  # its ``requests`` counter is counted here
+    date: object  # ``http.response.HttpDate``
+    stopping: bool
+    clock: Callable[[], float]
+
+    def log_error(self, level: str, message: str, logs: tuple = ()) -> None: ...
+
+    def access_log(self, conn: Connection, response: Response | None) -> None: ...
+
+    def connection_closed(self, conn: Connection) -> None: ...
 
 
 def header_limits(buffers: tuple[int, int]) -> Limits:
@@ -80,7 +94,7 @@ class Connection:
                  "head_len", "body_done", "failed", "settings", "server_settings", "started", "scheduled",
                  "pipelined", "continued")
 
-    def __init__(self, app: App, sock: socket.socket, info: ConnInfo) -> None:
+    def __init__(self, app: Owner, sock: socket.socket, info: ConnInfo) -> None:
         self.app = app
         self.sock = sock
         self.transport = SocketTransport(sock)

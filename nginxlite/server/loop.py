@@ -28,6 +28,7 @@ EPOLLIN = select.EPOLLIN
 EPOLLOUT = select.EPOLLOUT
 EPOLLERR = select.EPOLLERR | select.EPOLLHUP
 EPOLLRDHUP = select.EPOLLRDHUP
+EPOLLET = select.EPOLLET  # every fd is registered once, edge-triggered (the ready-flag discipline)
 
 
 class Timer:

@@ -22,9 +22,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from nginxlite.server.loop import EPOLLERR, EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
+from nginxlite.server.loop import EPOLLERR, EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
 
-EPOLLET = 1 << 31
 READ_MASK = EPOLLIN | EPOLLRDHUP | EPOLLET
 WRITE_MASK = EPOLLOUT | EPOLLET
 READ_SIZE = 65536

@@ -20,20 +20,17 @@ Rules for handlers:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from nginxlite.server.children import Children
 from nginxlite.server.loop import Reactor, Timer
 from nginxlite.server.pipes import PipeCallback, PipeEnd
 
-if TYPE_CHECKING:
-    from nginxlite.server.app import Stats
-
 ServerLogError = Callable[..., None]  # (level, message, logs=()), as App.log_error
 
 
 class Services:
-    def __init__(self, reactor: Reactor, log_error: ServerLogError, stats: Stats) -> None:
+    def __init__(self, reactor: Reactor, log_error: ServerLogError, stats: object) -> None:
+        """``stats``: the server's counters (``server.app.Stats``), read by stub_status."""
         self.reactor = reactor
         self._log_error = log_error
         self.stats = stats

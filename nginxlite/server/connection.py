@@ -1,17 +1,30 @@
-"""One client connection: socket <-> ``http.parser`` <-> ``handlers.pipeline``.
+"""One client connection: transport <-> ``http.parser`` <-> ``handlers.pipeline``.
 
 Rules:
 - The socket is registered once, edge-triggered for input and output.  epoll's
   reports set ``readable``/``writable``; a ``recv`` or ``send`` happens only while
   the matching flag is set, and ``EAGAIN`` clears it.  So every read and write
   follows an epoll report that the fd was ready, with no ``epoll_ctl`` per request.
-- Requests are answered in order: while a response is being written, pipelined
-  requests wait in the reader's buffer; the request body is read and discarded
-  meanwhile so the stream stays in sync.
-- One timer per connection, chosen by state: ``client_header_timeout`` from the
-  first byte of a request head (408, then close), ``client_body_timeout`` between
-  body reads (408, then close), ``send_timeout`` between writes (close),
-  ``keepalive_timeout`` while idle (close silently).
+  The socket is reached only through its transport (``server.transport``).
+- ``state`` says what the connection is doing (HEAD, IDLE, BODY, WAITING, SENDING,
+  LINGERING, CLOSED) and picks its one timer: ``client_header_timeout`` from the
+  first byte of a request head (408, then close), ``keepalive_timeout`` while idle
+  (close silently), ``client_body_timeout`` between body reads (408, then close),
+  ``send_timeout`` between writes (close); none while the answer is deferred or its
+  source has stalled (the producer keeps its own time), none while a full sink is
+  behind (that is not the client's fault).
+- Requests are answered in order: while an answer is pending or being written,
+  pipelined requests wait in the reader's buffer, read at most one buffer ahead;
+  the request body is read and discarded meanwhile so the stream stays in sync.
+  A sink that says ``FULL`` stops the reading the same way until it drains: TCP
+  pushes back on the client, without an ``epoll_ctl``.
+- A handler answers with a Response, a Sink (the body first) or a Deferred (later).
+  The body is bytes, a ``FileSlice`` (``sendfile``) or a ``Source`` pulled while
+  the output buffer is below ``HIGH_WATER``; a body of unknown length is framed as
+  chunks here for HTTP/1.1 and ended by closing for HTTP/1.0.  A deferred answer
+  passes ``pipeline.finalize`` when it arrives, as every answer does.
+- Whatever the request left running is undone when the connection closes early: a
+  sink is aborted, a deferred answer cancelled, a source closed.
 - Socket errors are classified here: ``EAGAIN`` waits, a reset or broken pipe
   closes quietly, anything else is logged and closes.
 - Closing after an error answer lingers: the write side is shut, unread input is

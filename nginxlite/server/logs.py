@@ -195,18 +195,19 @@ def access_formatter(log: AccessLog):
                 return value  # the common case, without a regex
             return _UNSAFE.sub(_hex_escape, value)
 
-    # Compiled into one function, ``LINE % (show(get0(c)), esc(show(get1(c))), ...)``:
-    # the template is read once here, and a log line costs one formatting operation.
+    # Compiled into one function, ``LINE % ("-" if (v0 := get0(c)) is None else v0, ...)``:
+    # the template is read once here, and a log line costs one formatting operation
+    # and one call per variable (two where the value is escaped).
     holes: list[str] = []
-    namespace: dict = {"esc": esc, "show": _show}
+    namespace: dict = {"esc": esc}
     text = []
     for i, (part, name) in enumerate(zip(*_parts(template))):
         if isinstance(part, str):
             text.append(part.replace("%", "%%"))
             continue
         namespace[f"get{i}"] = part
-        value = f"show(get{i}(c))"
-        holes.append(value if name in SAFE_IN_LOGS else f"esc({value})")
+        value = f"v{i}" if name in SAFE_IN_LOGS else f"esc(v{i})"
+        holes.append(f'"-" if (v{i} := get{i}(c)) is None else {value}')
         text.append("%s")
     text.append("\n")
     namespace["LINE"] = "".join(text)
@@ -217,10 +218,6 @@ def access_formatter(log: AccessLog):
 def _parts(template: str):
     compiled = compile_template(template, captures=False)
     return compiled.parts, compiled.names
-
-
-def _show(value: str | None) -> str:
-    return "-" if value is None else value
 
 
 def logged(log: AccessLog, ex) -> bool:

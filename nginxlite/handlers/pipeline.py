@@ -21,126 +21,22 @@ Rules:
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
 from nginxlite.config.locations import describe, find
 from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Settings
-from nginxlite.config.vhosts import VirtualHosts, validate_host
+from nginxlite.config.vhosts import validate_host
 from nginxlite.errors import HttpError
 from nginxlite.handlers import dav, errors, static
+from nginxlite.handlers.exchange import (  # noqa: F401 - the names the server imports from here
+    ROUTED_METHODS, ConnInfo, Exchange, Route, Trace, content_type, redirect_location,
+)
+from nginxlite.handlers.filters import run_body_filters, run_header_filters
+from nginxlite.handlers.redirects import MAX_REDIRECTS, InternalRedirect, NamedRedirect, Redirect, redirect
 from nginxlite.handlers.variables import expand
-from nginxlite.http.parser import Request
 from nginxlite.http.response import Response
 from nginxlite.http.uri import BadUri, normalize_path, split_target
 
-# (dav, errors and static import this module too: their names are used at call time.)
-
-MAX_REDIRECTS = 10
 # Methods nginxlite implements; any other is 501 (SPEC §5).  TRACE and CONNECT: 405.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "MKCOL", "COPY", "MOVE"})
-
-
-class Trace:
-    """The decisions one request's pipeline took, as lines (``--explain``)."""
-
-    __slots__ = ("lines",)
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def step(self, label: str, text: str) -> None:
-        self.lines.append(f"{label:<9} {text}")
-
-    def detail(self, text: str) -> None:
-        self.lines.append(f"  {text}")
-
-
-@dataclass(frozen=True, slots=True)
-class ConnInfo:
-    local_host: str
-    local_port: int
-    remote_host: str
-    remote_port: int
-    vhosts: VirtualHosts
-    stats: object = None  # server.app.Stats, for stub_status
-    number: int = 0  # the connection's serial number, nginx's "*N" in error-log lines
-    fd: int = -1  # the socket's descriptor, for $tcpinfo_* (never read or written here)
-    opened: float = 0.0  # when it was accepted (monotonic clock), for $connection_time
-
-
-@dataclass(slots=True)
-class Exchange:
-    """Per-request state, created for each request and dropped after its response."""
-
-    request: Request
-    conn: ConnInfo
-    server: Server | None = None
-    settings: Settings | None = None
-    location: Location | None = None
-    method: str = ""
-    uri: str = "/"
-    args: str = ""
-    host: str = ""
-    captures: re.Match | None = None
-    redirects: int = 0  # internal redirects so far (nginx allows MAX_REDIRECTS)
-    error_page_used: bool = False  # an error page has run (the body is discarded by then)
-    error_pages_done: bool = False  # no further error_page applies (nginx's r->error_page)
-    error_status: int = 0  # the status an error page answers with (0: the page's own)
-    close: bool = False  # the answer closes the connection (TRACE and CONNECT, as nginx)
-    routable: bool = False  # reached the static handler on a path a Route may remember
-    notes: list[str] = field(default_factory=list)
-    trace: Trace | None = None  # records the decisions for --explain (module rules)
-    # Filled in by the connection, for variables ($status, $bytes_sent, $request_time...):
-    status: int = 0  # nginx's r->err_status while an error page runs
-    response: Response | None = None  # the response sent
-    sent: int = 0  # bytes written, head included
-    head_len: int = 0
-    started: float = 0.0  # monotonic clock at the request's first byte
-    requests: int = 0  # this request's number on its connection
-    pipelined: bool = False
-    completed: bool = False
-    request_id: str = ""
-
-    def request_line(self) -> str:
-        """``$request``."""
-        req = self.request
-        return f"{req.method} {req.target} HTTP/1.{req.minor}"
-
-    def log_error(self, message: str) -> None:
-        """An [error] line about this request, with nginx's context: ``*N MESSAGE, client:
-        ADDR, server: NAME, request: "LINE", host: "HOST", referrer: "URL"`` (the last two
-        when the request had them).  The connection writes it when the handler returns."""
-        req = self.request
-        server = self.server.names[0].text if self.server is not None and self.server.names else ""
-        line = (f'*{self.conn.number} {message}, client: {self.conn.remote_host}, server: {server}, '
-                f'request: "{self.request_line()}"')
-        if req.host is not None:
-            line += f', host: "{req.host}"'
-        referrer = req.header("referer")
-        if referrer is not None:
-            line += f', referrer: "{referrer}"'
-        self.notes.append(line)
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """What a GET or HEAD of one (Host, target) resolved to, when nothing on the way
-    depended on more than those two: server, location, settings, the file's path and
-    type.  The file itself is looked at again on every request."""
-
-    server: Server
-    location: Location | None
-    settings: Settings
-    host: str
-    uri: str
-    args: str
-    path: bytes
-    content_type: str
-
-
-MAX_ROUTES = 4096
-_ROUTED_METHODS = frozenset({"GET", "HEAD"})
 
 
 def respond(ex: Exchange):
@@ -152,7 +48,7 @@ def respond(ex: Exchange):
     them; anything unusual on the way (a directory, a large file) takes the full path.
     """
     req = ex.request
-    if (req.host is not None and req.method in _ROUTED_METHODS and not req.conditional and not req.has_body
+    if (req.host is not None and req.method in ROUTED_METHODS and not req.conditional and not req.has_body
             and ex.trace is None):
         route = ex.conn.vhosts.routes.get((req.host, req.target))
         if route is not None:
@@ -169,37 +65,55 @@ def respond(ex: Exchange):
     return _guarded(ex, _respond, ex)
 
 
-def remember_route(ex: Exchange, path: bytes, content_type: str) -> None:
-    """Called by the static handler for a request ``run_in`` found routable."""
-    req = ex.request
-    if req.host is None or req.method not in _ROUTED_METHODS or req.has_body:
-        return
-    routes = ex.conn.vhosts.routes
-    if len(routes) >= MAX_ROUTES:
-        routes.clear()
-    routes[(req.host, req.target)] = Route(ex.server, ex.location, ex.settings, ex.host, ex.uri, ex.args,
-                                           path, content_type)
-
-
 def _guarded(ex: Exchange, fn, *args):
-    """Run a step of the request; errors become responses here (errors.finish), and
-    every response is finalized."""
+    """Run a step of the request and the redirects it leads to; errors become
+    responses here (``answer_error``), and every response is finalized."""
     try:
-        response = fn(*args)
+        try:
+            response = fn(*args)
+        except Redirect as first:
+            response = follow(ex, first)
     except HttpError as err:
-        response = errors.finish(ex, err)
+        response = answer_error(ex, err)
     except Exception as exc:  # noqa: BLE001 - one request's bug must not take the server down
-        response = errors.finish(ex, HttpError(500), exc)
+        response = answer_error(ex, HttpError(500), exc)
     if type(response) is Response:
         return finalize(ex, response)
     return response
 
 
+def answer_error(ex: Exchange, err: HttpError, exc: BaseException | None = None) -> Response:
+    """``errors.finish``'s answer; when it is an error page to run (``errors.ErrorPage``),
+    the pipeline follows its redirect and ``errors`` makes the page's answer of the result."""
+    outcome = errors.finish(ex, err, exc)
+    while type(outcome) is errors.ErrorPage:
+        try:
+            response = follow(ex, outcome.redirect)
+        except HttpError as inner:
+            outcome = errors.page_failed(ex, outcome, inner)
+        except Exception as inner_exc:  # noqa: BLE001
+            return errors.page_crashed(ex, outcome, inner_exc)
+        else:
+            return errors.page_answer(ex, outcome, response)
+    return outcome
+
+
+def follow(ex: Exchange, redirect: Redirect):
+    """Take an internal redirect, and each one that leads to (the loop; see ``redirects``)."""
+    while True:
+        try:
+            if type(redirect) is NamedRedirect:
+                return _to_named(ex, redirect.target)
+            return _to_uri(ex, redirect.target)
+        except Redirect as again:
+            redirect = again
+
+
 def finalize(ex: Exchange, response: Response) -> Response:
     """The step every response passes through before its head is written (a deferred one
-    when it arrives): the header filters (``add_header``), then the body filters."""
-    if ex.settings is not None and ex.settings.add_header:
-        add_headers(ex, response)
+    when it arrives): the header filters, then the body filters (``filters``)."""
+    run_header_filters(ex, response)
+    run_body_filters(ex, response)
     if ex.close:
         response.close = True
     return response
@@ -207,7 +121,7 @@ def finalize(ex: Exchange, response: Response) -> Response:
 
 def finish_error(ex: Exchange, status: int) -> Response:
     """The answer to a request that could not be read (400, 408...), as ``errors.finish`` makes it."""
-    return errors.finish(ex, HttpError(status))
+    return answer_error(ex, HttpError(status))
 
 
 def feed_body(ex: Exchange, consumer, data: bytes) -> Response | None:
@@ -227,42 +141,6 @@ def _body_step(consumer, step, *args):
     except BaseException:
         consumer.abort()
         raise
-
-
-# add_header applies to these statuses unless "always" is given (ngx_http_headers_filter).
-ADD_HEADER_CODES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
-# Headers the response sets itself that add_header replaces, and an empty value removes
-# (nginx's ngx_http_set_headers: Last-Modified and ETag; its Cache-Control and Link
-# entries only matter to ``expires``, which nginxlite ignores: those are appended as any).
-_OWN_HEADERS = frozenset({"last-modified", "etag"})
-
-
-def add_headers(ex: Exchange, response: Response) -> list[tuple[str, str]]:
-    """Apply the level's ``add_header`` lines (once per response); the headers appended."""
-    added: list[tuple[str, str]] = []
-    if response.headers_added:
-        return added
-    response.headers_added = True
-    headers = response.headers
-    for header in ex.settings.add_header:
-        if header.always or response.status in ADD_HEADER_CODES:
-            value = expand(header.value, ex)
-            key = header.name.lower()
-            if key in _OWN_HEADERS:
-                response.unprepare()
-                headers = response.headers
-                at = next((i for i, (name, _) in enumerate(headers) if name.lower() == key), None)
-                if at is None:
-                    if value:
-                        headers.append((header.name, value))
-                elif value:
-                    headers[at] = (header.name, value)
-                else:
-                    del headers[at]
-            elif value:
-                headers.append((header.name, value))
-                added.append((header.name, value))
-    return added
 
 
 def _respond(ex: Exchange) -> Response:
@@ -452,9 +330,7 @@ def try_files(ex: Exchange, loc: Location | None, tries: tuple[str, ...]) -> Res
         trace.step("try_files", f"none found: the last argument, {last}")
     if last.startswith("="):
         raise HttpError(int(last[1:]))
-    if last.startswith("@"):
-        return named_redirect(ex, last)
-    return internal_redirect(ex, last)
+    raise redirect(last)
 
 
 def stub_status(ex: Exchange) -> Response:
@@ -488,7 +364,7 @@ def check_access(ex: Exchange, settings: Settings) -> None:
             raise HttpError(403)
 
 
-def internal_redirect(ex: Exchange, uri: str) -> Response:
+def _to_uri(ex: Exchange, uri: str) -> Response:
     """Restart location selection with a new URI (index files, error pages)."""
     ex.redirects += 1
     if ex.trace is not None:
@@ -506,7 +382,7 @@ def internal_redirect(ex: Exchange, uri: str) -> Response:
     return run_location(ex)
 
 
-def named_redirect(ex: Exchange, name: str) -> Response:
+def _to_named(ex: Exchange, name: str) -> Response:
     """Run the named location ``@name`` (try_files, error pages): one of the redirects too."""
     ex.redirects += 1
     if ex.redirects > MAX_REDIRECTS:
@@ -518,30 +394,6 @@ def named_redirect(ex: Exchange, name: str) -> Response:
     if ex.trace is not None:
         trace_location(ex, named, why="named")
     return run_in(ex, named)
-
-
-def redirect_location(ex: Exchange, target: str, settings: Settings) -> str:
-    """nginx's Location value: relative targets made absolute unless absolute_redirect off."""
-    if not target.startswith("/") or not settings.absolute_redirect:
-        return target
-    if settings.server_name_in_redirect and ex.server.names and ex.server.names[0].text:
-        host = ex.server.names[0].text
-    else:
-        host = ex.host or ex.conn.local_host
-    port = ex.conn.local_port
-    port_part = f":{port}" if settings.port_in_redirect and port != 80 else ""
-    return f"http://{host}{port_part}{target}"
-
-
-def content_type(settings: Settings, uri: str) -> str:
-    """The ``types`` entry for the URI's extension, else ``default_type``."""
-    name = uri[uri.rfind("/") + 1:]
-    dot = name.rfind(".")
-    if dot >= 0:
-        found = settings.types.get(name[dot + 1:].lower())
-        if found is not None:
-            return found
-    return settings.default_type
 
 
 def do_return(ex: Exchange, ret: Return) -> Response:

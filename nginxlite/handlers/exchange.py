@@ -69,6 +69,8 @@ class Exchange:
     error_status: int = 0  # the status an error page answers with (0: the page's own)
     close: bool = False  # the answer closes the connection (TRACE and CONNECT, as nginx)
     routable: bool = False  # reached the static handler on a path a Route may remember
+    limited: bool = False  # limit_except applies: its block's settings, no return or try_files
+    handler: str = ""  # the content handler that answered (content.CONTENT_HANDLERS' name)
     route: Route | None = None  # the remembered Route this request took (pipeline.respond)
     notes: list[str] = field(default_factory=list)
     trace: Trace | None = None  # records the decisions for --explain (module rules)

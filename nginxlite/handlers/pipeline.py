@@ -3,20 +3,33 @@
 Rules:
 - ``respond(exchange)`` runs, in nginx's order: Host validation and server
   selection, method checks, URI normalisation, server-level ``return``,
-  location selection, ``limit_except``, ``client_max_body_size``,
-  ``allow_methods``, location ``return``, access rules, then the content
-  handler: ``stub_status``, DAV (``dav_methods``), ``try_files``, static files
-  (index, autoindex, ranges).  Internal redirects (index, ``try_files``, error
-  pages) restart at location selection, at most ``MAX_REDIRECTS`` times.
-- A handler that needs the request body (DAV PUT) returns a consumer with
-  ``feed``/``finish``/``abort`` instead of a Response; the connection feeds it.
+  location selection, then ``run_in``: ``limit_except``,
+  ``client_max_body_size``, ``allow_methods``, location ``return``, access
+  rules, and the first entry of ``content.CONTENT_HANDLERS`` that applies
+  (``stub_status``, ``cgi_pass``, DAV, ``try_files``, static files).
+- A remembered ``Route`` (a plain GET or HEAD of a (Host, target) that reached
+  the static handler before) skips only server and location selection: every
+  ``run_in`` step still runs, and the static handler uses the route's path.
+- Internal redirects are values (``redirects``): a handler raises one and
+  ``follow`` takes it, restarting at location selection (a URI) or in a named
+  location, at most ``MAX_REDIRECTS`` times.  No handler calls this module.
+- A handler that needs the request body (DAV PUT) returns a sink
+  (``http.body.Sink``) instead of a Response; the connection feeds it
+  (``feed_body``, ``end_body``).
 - Handlers raise ``HttpError``; ``errors.finish`` is the only place that turns
-  an error status into a response (error_page, built-in pages).  Any other
-  exception becomes a 500 there too, with its traceback in the error log.
+  an error status into a response (error_page, built-in pages): an error page
+  it asks for (``errors.ErrorPage``) is followed here (``answer_error``) and
+  its answer made there.  Any other exception becomes a 500 too, with its
+  traceback in the error log.
+- ``finalize`` is the one step every response passes through: the header and
+  body filters (``filters``), once each.
 - No sockets here: the connection passes a ``ConnInfo`` and sends what it gets.
 - ``Exchange.trace`` (a ``Trace``, None unless ``--explain`` asks) records each
   decision as it is taken, for ``nginxlite.explain`` to print: the account and the
   answer come from the same code.  Off, it costs one ``is None`` test per step.
+- ``ConnInfo``, ``Exchange``, ``Trace`` (from ``exchange``), ``respond``,
+  ``feed_body``, ``end_body``, ``finalize`` and ``finish_error`` are the names
+  the server uses; they stay importable from here.
 """
 
 from __future__ import annotations
@@ -25,12 +38,12 @@ from nginxlite.config.locations import describe, find
 from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Settings
 from nginxlite.config.vhosts import validate_host
 from nginxlite.errors import HttpError
-from nginxlite.handlers import dav, errors, static
+from nginxlite.handlers import content, errors
 from nginxlite.handlers.exchange import (  # noqa: F401 - the names the server imports from here
     ROUTED_METHODS, ConnInfo, Exchange, Route, Trace, content_type, redirect_location,
 )
 from nginxlite.handlers.filters import run_body_filters, run_header_filters
-from nginxlite.handlers.redirects import MAX_REDIRECTS, InternalRedirect, NamedRedirect, Redirect, redirect
+from nginxlite.handlers.redirects import MAX_REDIRECTS, NamedRedirect, Redirect
 from nginxlite.handlers.variables import expand
 from nginxlite.http.response import Response
 from nginxlite.http.uri import BadUri, normalize_path, split_target
@@ -40,28 +53,28 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "M
 
 
 def respond(ex: Exchange):
-    """Answer one request (see the module rules): a Response, or a body consumer
-    (``feed``/``finish``/``abort``) when the handler needs the request body first.
+    """Answer one request (see the module rules): a Response, a Deferred, or a body
+    sink when the handler needs the request body first.
 
     A plain GET or HEAD whose (Host, target) resolved to a static file before takes
-    the remembered Route: the same server, location and path without re-deriving
-    them; anything unusual on the way (a directory, a large file) takes the full path.
+    the remembered Route: its server, location and URI without selecting them again,
+    then every step after location selection (``run_in``), the static handler using
+    the route's path and type.  Anything unusual (a directory now, a large file) is
+    the static handler's full path.
     """
     req = ex.request
     if (req.host is not None and req.method in ROUTED_METHODS and not req.conditional and not req.has_body
             and ex.trace is None):
         route = ex.conn.vhosts.routes.get((req.host, req.target))
         if route is not None:
+            ex.route = route
             ex.method = req.method
             ex.server = route.server
-            ex.location = route.location
             ex.settings = route.settings
             ex.host = route.host
             ex.uri = route.uri
             ex.args = route.args
-            response = _guarded(ex, static.serve_route, ex, route)
-            if response is not None:
-                return response
+            return _guarded(ex, run_in, ex, route.location)
     return _guarded(ex, _respond, ex)
 
 
@@ -279,69 +292,14 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
             trace.step("return", describe_return(loc.return_))
         return do_return(ex, loc.return_)
     check_access(ex, settings)
-    if loc is not None and loc.stub_status:
-        if trace is not None:
-            trace.step("handler", "stub_status page")
-        return stub_status(ex)
-    if loc is not None and loc.cgi_pass is not None:
-        if trace is not None:
-            trace.step("handler", f"cgi_pass {loc.cgi_pass}: CGI is not built yet")
-        raise HttpError(501)  # CGI is not built yet: never serve a script's source instead
-    if ex.method in settings.dav_methods:
-        if trace is not None:
-            trace.step("handler", f"DAV {ex.method} (dav_methods)")
-            return Response(0)  # --explain stops here: the handler would write files
-        return dav.handle(ex)
-    tries = loc.try_files if loc is not None else ex.server.try_files
-    if tries is not None and not limited:
-        return try_files(ex, loc, tries)
-    # Routable: nothing above depended on more than the Host and the target.
-    ex.routable = (ex.redirects == 0 and not ex.error_page_used and ex.captures is None and not limited
-                   and not settings.access and not settings.add_header and allowed is None
-                   and (loc is None or loc.limit_except is None) and "$" not in settings.root)
-    return static.serve(ex)
-
-
-def try_files(ex: Exchange, loc: Location | None, tries: tuple[str, ...]) -> Response:
-    """nginx's try_files (S11): the first existing file (or ``dir/``) is served here, with
-    ``$uri`` set to it; otherwise the last argument: ``=code``, ``@name`` or a URI."""
-    import os
-    import stat as st
-    trace = ex.trace
-    for template in tries[:-1]:
-        want_dir = template.endswith("/")  # decided by the argument as written, as nginx
-        uri = expand(template[:-1] if want_dir else template, ex)
-        path = static.file_path(ex, uri)
-        try:
-            mode = os.stat(path.encode("latin-1")).st_mode
-        except OSError:
-            if trace is not None:
-                trace.step("try_files", f"{template}: {path} does not exist")
-            continue
-        if st.S_ISDIR(mode) == want_dir:
-            if trace is not None:
-                trace.step("try_files", f"{template}: {path} exists: served as {uri}")
-            ex.uri = uri if uri.startswith("/") else "/" + uri
-            return static.serve(ex)
-        if trace is not None:
-            trace.step("try_files", f"{template}: {path} is {'not ' if want_dir else ''}a directory")
-    last = expand(tries[-1], ex)
-    if trace is not None:
-        trace.step("try_files", f"none found: the last argument, {last}")
-    if last.startswith("="):
-        raise HttpError(int(last[1:]))
-    raise redirect(last)
-
-
-def stub_status(ex: Exchange) -> Response:
-    """nginx's stub_status page, byte for byte."""
-    if ex.method not in ("GET", "HEAD"):
-        raise HttpError(405, (("Allow", "GET, HEAD"),))
-    s = ex.conn.stats
-    body = (f"Active connections: {s.active} \nserver accepts handled requests\n"
-            f" {s.accepts} {s.handled} {s.requests} \n"
-            f"Reading: {s.reading} Writing: {s.writing} Waiting: {s.waiting} \n").encode()
-    return Response(200, [("Content-Type", "text/plain")], body, head_only=ex.method == "HEAD")
+    ex.limited = limited
+    for name, applies, handler, note in content.CONTENT_HANDLERS:
+        if applies(ex):
+            ex.handler = name
+            if trace is not None and note is not None:
+                trace.step("handler", note.format(ex=ex))
+            return handler(ex)
+    raise HttpError(404)  # (unreachable: the last entry, static, always applies)
 
 
 def check_access(ex: Exchange, settings: Settings) -> None:

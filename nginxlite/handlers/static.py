@@ -7,8 +7,11 @@ Rules (nginx's static and index modules, nginx-semantics.md S1-S8):
 - GET and HEAD serve files; POST to a file is 405, to a missing file 404; other
   methods are 405.  405 carries ``Allow`` (RFC 9110; nginx omits it).
 - A directory without the trailing slash is a 301 to ``URI/``; a URI ending in
-  ``/`` tries each ``index`` name (an internal redirect to the first that exists),
-  else 403 for an existing directory, 404 otherwise.
+  ``/`` tries each ``index`` name (an internal redirect to the first that exists,
+  raised as ``redirects.InternalRedirect`` for the pipeline to take), else 403 for
+  an existing directory, 404 otherwise.
+- For a conditional request the header filters run between nginx's not_modified
+  and range filters (``filters.run_header_filters``), as nginx orders them.
 - Files are opened once and described by the open descriptor (``fstat``), so
   the headers always match the bytes sent.  Small files come from
   ``filecache`` (re-validated by ``stat`` on every request, never stale).

@@ -84,7 +84,10 @@ def _guarded(ex: Exchange, fn, *args):
     try:
         try:
             response = fn(*args)
-        except Redirect as first:
+            first = None
+        except Redirect as raised:
+            first = raised
+        if first is not None:  # (taken outside the except clause: nothing chains to it)
             response = follow(ex, first)
     except HttpError as err:
         response = answer_error(ex, err)

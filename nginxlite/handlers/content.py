@@ -9,7 +9,8 @@ Rules:
   ...``; without one the handler records its own steps (try_files, static).
 - nginx's order: ``stub_status``, ``cgi_pass`` (501 until CGI is built: a
   script's source is never served), DAV (``dav_methods``), ``try_files``
-  (not in a ``limit_except`` block), static files, which always applies.
+  (not in a ``limit_except`` block), static files, which always applies
+  (``applies`` None).
 - Adding a handler is one entry at its place (and its two functions).
 - A handler answers with a Response, raises ``HttpError`` or a redirect
   (``redirects``), or returns a body sink; it never calls the pipeline.
@@ -32,7 +33,7 @@ from nginxlite.http.response import Response
 
 class ContentHandler(NamedTuple):
     name: str
-    applies: Callable[[Exchange], bool]
+    applies: Callable[[Exchange], bool] | None  # None: always (a call saved on the hot path)
     handler: Callable[[Exchange], object]
     note: str | None = None  # the --explain line (module rules)
 
@@ -40,6 +41,30 @@ class ContentHandler(NamedTuple):
 def _tries(ex: Exchange) -> tuple[str, ...] | None:
     loc = ex.location
     return loc.try_files if loc is not None else ex.server.try_files
+
+
+# The predicates (``applies``): cheap, they run for every request that gets this far.
+
+def _stub_status_on(ex: Exchange) -> bool:
+    loc = ex.location
+    return loc is not None and loc.stub_status
+
+
+def _cgi_pass_on(ex: Exchange) -> bool:
+    loc = ex.location
+    return loc is not None and loc.cgi_pass is not None
+
+
+def _dav_method(ex: Exchange) -> bool:
+    return ex.method in ex.settings.dav_methods
+
+
+def _try_files_on(ex: Exchange) -> bool:
+    """try_files is not run in a ``limit_except`` block."""
+    if ex.limited:
+        return False
+    loc = ex.location
+    return (loc.try_files if loc is not None else ex.server.try_files) is not None
 
 
 def _no_cgi(ex: Exchange) -> Response:
@@ -50,23 +75,6 @@ def _dav(ex: Exchange):
     if ex.trace is not None:
         return Response(0)  # --explain stops here: the handler would write files
     return dav.handle(ex)
-
-
-def _static(ex: Exchange) -> Response:
-    """Static files; a remembered Route (``pipeline.respond``) skips mapping the URI again."""
-    route = ex.route
-    if route is not None:
-        response = static.serve_route(ex, route)
-        if response is not None:
-            return response
-        ex.route = None  # not a regular file any more: the full static handler decides
-    # Routable: nothing on the way depended on more than the Host and the target.
-    settings = ex.settings
-    loc = ex.location
-    ex.routable = (ex.redirects == 0 and not ex.error_page_used and ex.captures is None and not ex.limited
-                   and not settings.access and not settings.add_header and settings.allow_methods is None
-                   and (loc is None or loc.limit_except is None) and "$" not in settings.root)
-    return static.serve(ex)
 
 
 def try_files(ex: Exchange) -> Response:
@@ -111,11 +119,9 @@ def stub_status(ex: Exchange) -> Response:
 
 
 CONTENT_HANDLERS: tuple[ContentHandler, ...] = (
-    ContentHandler("stub_status", lambda ex: ex.location is not None and ex.location.stub_status, stub_status,
-                   "stub_status page"),
-    ContentHandler("cgi_pass", lambda ex: ex.location is not None and ex.location.cgi_pass is not None, _no_cgi,
-                   "cgi_pass {ex.location.cgi_pass}: CGI is not built yet"),
-    ContentHandler("dav", lambda ex: ex.method in ex.settings.dav_methods, _dav, "DAV {ex.method} (dav_methods)"),
-    ContentHandler("try_files", lambda ex: not ex.limited and _tries(ex) is not None, try_files),
-    ContentHandler("static", lambda ex: True, _static),
+    ContentHandler("stub_status", _stub_status_on, stub_status, "stub_status page"),
+    ContentHandler("cgi_pass", _cgi_pass_on, _no_cgi, "cgi_pass {ex.location.cgi_pass}: CGI is not built yet"),
+    ContentHandler("dav", _dav_method, _dav, "DAV {ex.method} (dav_methods)"),
+    ContentHandler("try_files", _try_files_on, try_files),
+    ContentHandler("static", None, static.handle),
 )

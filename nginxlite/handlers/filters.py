@@ -12,6 +12,8 @@ Rules:
   ``response`` in place (``response.unprepare()`` first, to edit prepared lines).
 - ``BODY_FILTERS`` entries are ``filter(ex, response)``; they run after every
   header filter and may replace ``response.body`` (a ``Source`` wrapping it).
+- ``pipeline.finalize`` runs them all on every response; ``run_header_filters``
+  runs the header filters alone, for the static handler.
 - not_modified and range are not entries: they act on static files only, so the
   static handler runs them around ``run_header_filters`` (nginx's order), and
   ``response.headers_added`` marks a response whose header filters have run, so
@@ -36,7 +38,8 @@ BODY_FILTERS: list = []
 
 
 def run_header_filters(ex: Exchange, response: Response) -> list[tuple[str, str]]:
-    """Each header filter, once per response; the headers they appended."""
+    """Each header filter, once per response; the headers they appended (static's range
+    filter wants them)."""
     if response.headers_added:
         return []
     response.headers_added = True
@@ -44,8 +47,3 @@ def run_header_filters(ex: Exchange, response: Response) -> list[tuple[str, str]
     for header_filter in HEADER_FILTERS:
         added += header_filter(ex, response)
     return added
-
-
-def run_body_filters(ex: Exchange, response: Response) -> None:
-    for body_filter in BODY_FILTERS:
-        body_filter(ex, response)

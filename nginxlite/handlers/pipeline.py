@@ -38,11 +38,10 @@ from nginxlite.config.locations import describe, find
 from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Settings
 from nginxlite.config.vhosts import validate_host
 from nginxlite.errors import HttpError
-from nginxlite.handlers import content, errors
+from nginxlite.handlers import content, errors, filters
 from nginxlite.handlers.exchange import (  # noqa: F401 - the names the server imports from here
     ROUTED_METHODS, ConnInfo, Exchange, Route, Trace, content_type, redirect_location,
 )
-from nginxlite.handlers.filters import run_body_filters, run_header_filters
 from nginxlite.handlers.redirects import MAX_REDIRECTS, NamedRedirect, Redirect
 from nginxlite.handlers.variables import expand
 from nginxlite.http.response import Response
@@ -63,14 +62,13 @@ def respond(ex: Exchange):
     the static handler's full path.
     """
     req = ex.request
-    if (req.host is not None and req.method in ROUTED_METHODS and not req.conditional and not req.has_body
-            and ex.trace is None):
+    if (req.host is not None and req.method in ROUTED_METHODS and not req.conditional and not req.chunked
+            and not req.content_length and ex.trace is None):  # (not req.has_body, without its call)
         route = ex.conn.vhosts.routes.get((req.host, req.target))
         if route is not None:
             ex.route = route
             ex.method = req.method
             ex.server = route.server
-            ex.settings = route.settings
             ex.host = route.host
             ex.uri = route.uri
             ex.args = route.args
@@ -128,8 +126,12 @@ def follow(ex: Exchange, redirect: Redirect):
 def finalize(ex: Exchange, response: Response) -> Response:
     """The step every response passes through before its head is written (a deferred one
     when it arrives): the header filters, then the body filters (``filters``)."""
-    run_header_filters(ex, response)
-    run_body_filters(ex, response)
+    if not response.headers_added:  # (filters.run_header_filters, a call saved on the hot path)
+        response.headers_added = True
+        for header_filter in filters.HEADER_FILTERS:
+            header_filter(ex, response)
+    for body_filter in filters.BODY_FILTERS:
+        body_filter(ex, response)
     if ex.close:
         response.close = True
     return response
@@ -270,6 +272,8 @@ def run_location(ex: Exchange) -> Response:
 
 
 def run_in(ex: Exchange, loc: Location | None) -> Response:
+    """Every step after location selection, in the location found (or a named one, or a
+    remembered Route's): the checks, then the first content handler that applies."""
     ex.location = loc
     settings = loc.settings if loc is not None else ex.server.settings
     ex.settings = settings
@@ -294,10 +298,11 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
         if trace is not None:
             trace.step("return", describe_return(loc.return_))
         return do_return(ex, loc.return_)
-    check_access(ex, settings)
+    if settings.access:
+        check_access(ex, settings)
     ex.limited = limited
     for name, applies, handler, note in content.CONTENT_HANDLERS:
-        if applies(ex):
+        if applies is None or applies(ex):
             ex.handler = name
             if trace is not None and note is not None:
                 trace.step("handler", note.format(ex=ex))

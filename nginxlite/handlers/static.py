@@ -85,20 +85,30 @@ def _from_cache(ex: Exchange, entry, content_type: str) -> Response:
                     prepared=entry.head(content_type, settings.etag, ranges.offered(settings)))
 
 
-def serve_route(ex: Exchange, route) -> Response | None:
-    """A remembered route (``exchange.Route``): one ``stat``, then the file cache or
-    the file itself.  None when the path is not a regular file: the full path decides."""
-    try:
-        st = os.stat(route.path)
-    except OSError as err:
-        raise fs_error(ex, err, route.path) from None  # missing: 404 (error_page applies), as the full path
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    if st.st_size <= SMALL_FILE:
-        entry = CACHE.get(route.path, st)
-        if entry is not None:
-            return _from_cache(ex, entry, route.content_type)
-    return _open_and_serve(ex, route.path, route.uri, route.content_type, False)
+def handle(ex: Exchange) -> Response:
+    """The static content handler (``content.CONTENT_HANDLERS``' last entry).  A remembered
+    route (``ex.route``, ``exchange.Route``) costs one ``stat``, then the file cache or the
+    file itself; when its path is no longer a regular file, the full path (``serve``) decides."""
+    route = ex.route
+    if route is not None:
+        try:
+            st = os.stat(route.path)
+        except OSError as err:
+            raise fs_error(ex, err, route.path) from None  # missing: 404 (error_page applies), as the full path
+        if stat.S_ISREG(st.st_mode):
+            if st.st_size <= SMALL_FILE:
+                entry = CACHE.get(route.path, st)
+                if entry is not None:
+                    return _from_cache(ex, entry, route.content_type)
+            return _open_and_serve(ex, route.path, route.uri, route.content_type, False)
+        ex.route = None
+    # Routable: nothing on the way depended on more than the Host and the target.
+    settings = ex.settings
+    loc = ex.location
+    ex.routable = (ex.redirects == 0 and not ex.error_page_used and ex.captures is None and not ex.limited
+                   and not settings.access and not settings.add_header and settings.allow_methods is None
+                   and (loc is None or loc.limit_except is None) and "$" not in settings.root)
+    return serve(ex)
 
 
 def serve(ex: Exchange) -> Response:

@@ -63,7 +63,7 @@ def _try_files_on(ex: Exchange) -> bool:
     """try_files is not run in a ``limit_except`` block."""
     if ex.limited:
         return False
-    loc = ex.location
+    loc = ex.location  # (as _tries, inlined: this runs for every static file)
     return (loc.try_files if loc is not None else ex.server.try_files) is not None
 
 
@@ -96,6 +96,7 @@ def try_files(ex: Exchange) -> Response:
             if trace is not None:
                 trace.step("try_files", f"{template}: {path} exists: served as {uri}")
             ex.uri = uri if uri.startswith("/") else "/" + uri
+            ex.routable = False  # (maybe left set by an earlier pass: the answer depends on the file system)
             return static.serve(ex)
         if trace is not None:
             trace.step("try_files", f"{template}: {path} is {'not ' if want_dir else ''}a directory")

@@ -110,7 +110,8 @@ class Exchange:
 class Route:
     """What a GET or HEAD of one (Host, target) resolved to, when nothing on the way
     depended on more than those two: server, location, settings, the file's path and
-    type.  The file itself is looked at again on every request."""
+    type.  The file itself is looked at again on every request, and a request taking
+    the route skips only server and location selection (``pipeline.respond``)."""
 
     server: Server
     location: Location | None

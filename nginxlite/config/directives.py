@@ -35,7 +35,7 @@ from nginxlite.config.values import parse_flag, parse_int, parse_offset, parse_s
 from nginxlite.errors import ConfigError
 
 if TYPE_CHECKING:
-    from nginxlite.config.loader import Loader
+    from nginxlite.config.reading import Reading
 
 
 class Arity(IntFlag):
@@ -91,7 +91,7 @@ class Kind(Enum):
     REFUSED = "refused"  # nginxlite cannot honour it: an error that says so
 
 
-Handler = Callable[["Loader", Directive, Block], None]
+Handler = Callable[["Reading", Directive, Block], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +125,7 @@ def _set_once(blk: Block, d: Directive, key: str, value: Any) -> None:
     blk.own[key] = value
 
 
-def flag_slot(loader: Loader, d: Directive, blk: Block) -> None:
+def flag_slot(loader: Reading, d: Directive, blk: Block) -> None:
     try:
         value = parse_flag(d.args[0])
     except ValueError:
@@ -136,7 +136,7 @@ def flag_slot(loader: Loader, d: Directive, blk: Block) -> None:
 def value_slot(parse: Callable[[str], Any], problem: str) -> Handler:
     """nginx's one-value slots: duplicate check, then ``parse`` or ``"NAME" directive PROBLEM``."""
 
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         if d.name in blk.own:
             raise duplicate(d)
         try:
@@ -154,12 +154,12 @@ sec_slot = value_slot(lambda text: parse_time(text, msec=False), "invalid value"
 num_slot = value_slot(parse_int, "invalid number")  # ngx_conf_set_num_slot
 
 
-def str_slot(loader: Loader, d: Directive, blk: Block) -> None:
+def str_slot(loader: Reading, d: Directive, blk: Block) -> None:
     _set_once(blk, d, d.name, d.args[0])
 
 
 def enum_slot(*values: str) -> Handler:
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         if d.name in blk.own:
             raise duplicate(d)
         low = d.args[0].lower()
@@ -174,7 +174,7 @@ def bitmask_slot(*values: str) -> Handler:
     """``ngx_conf_set_bitmask_slot``: each argument one of ``values`` (any case), no duplicate check."""
     known = {v.lower() for v in values}
 
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         seen = blk.own.setdefault(d.name, set())
         for arg in d.args:
             low = arg.lower()
@@ -190,7 +190,7 @@ def bitmask_slot(*values: str) -> Handler:
 def bounded(low: int, high: int) -> Handler:
     """A number slot with ``ngx_conf_check_num_bounds``."""
 
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         num_slot(loader, d, blk)
         if not low <= blk.own[d.name] <= high:
             raise fail(f"value must be between {low} and {high}", d)
@@ -201,7 +201,7 @@ def bounded(low: int, high: int) -> Handler:
 def post_check(slot: Handler, check: Callable[[str, Any], str | None]) -> Handler:
     """A slot and its post handler: ``check(name, value)`` returns nginx's message or None."""
 
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         slot(loader, d, blk)
         problem = check(d.name, blk.own[d.name])
         if problem:
@@ -210,7 +210,7 @@ def post_check(slot: Handler, check: Callable[[str, Any], str | None]) -> Handle
     return handler
 
 
-def bufs_slot(loader: Loader, d: Directive, blk: Block) -> None:
+def bufs_slot(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_conf_set_bufs_slot``: a number and a size, neither 0."""
     if d.name in blk.own:
         raise duplicate(d)
@@ -223,7 +223,7 @@ def bufs_slot(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own[d.name] = (number, size)
 
 
-def path_slot(loader: Loader, d: Directive, blk: Block) -> None:
+def path_slot(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_conf_set_path_slot``: a folder and up to 3 levels of 1 or 2 characters."""
     if d.name in blk.own:
         raise duplicate(d)
@@ -240,7 +240,7 @@ def path_slot(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own[d.name] = d.args[0]
 
 
-def access_slot(loader: Loader, d: Directive, blk: Block) -> None:
+def access_slot(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_conf_set_access_slot``: ``user:rw group:r all:r``."""
     if d.name in blk.own:
         raise duplicate(d)
@@ -251,7 +251,7 @@ def access_slot(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own[d.name] = d.args
 
 
-def complex_slot(loader: Loader, d: Directive, blk: Block) -> None:
+def complex_slot(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_http_set_complex_value_slot``: one value whose variables must exist."""
     if d.name in blk.own:
         raise duplicate(d)
@@ -259,13 +259,13 @@ def complex_slot(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own[d.name] = d.args[0]
 
 
-def variables_slot(loader: Loader, d: Directive, blk: Block) -> None:
+def variables_slot(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_http_set_predicate_slot``: every argument is a complex value."""
     for arg in d.args:
         loader.check_variables(arg, d)
 
 
-def param_slot(loader: Loader, d: Directive, blk: Block) -> None:
+def param_slot(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_http_upstream_param_set_slot`` (``fastcgi_param NAME VALUE [if_not_empty]``).
 
     nginx compiles the value only for a location that passes requests on, so an
@@ -274,7 +274,7 @@ def param_slot(loader: Loader, d: Directive, blk: Block) -> None:
         raise fail(f'invalid parameter "{d.args[2]}"', d)
 
 
-def aio(loader: Loader, d: Directive, blk: Block) -> None:
+def aio(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_http_core_set_aio`` for Debian's build: threads, no file AIO."""
     if d.name in blk.own:
         raise duplicate(d)
@@ -299,7 +299,7 @@ def open_cache_slot(numbers: tuple[str, ...], times: tuple[str, ...], max_missin
                     positive_max: bool) -> Handler:
     """``open_file_cache`` / ``open_log_file_cache``: ``max=N inactive=T ...`` or ``off``."""
 
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         if d.name in blk.own:
             raise duplicate(d)
         off, most = False, 0
@@ -332,7 +332,7 @@ open_log_file_cache = open_cache_slot(("max", "min_uses"), ("inactive", "valid")
                                       '"open_log_file_cache" must have "max" parameter', False)
 
 
-def gzip_disable(loader: Loader, d: Directive, blk: Block) -> None:
+def gzip_disable(loader: Reading, d: Directive, blk: Block) -> None:
     """``msie6`` or caseless regexes (Debian builds no degradation module)."""
     for arg in d.args:
         if arg != "msie6":
@@ -348,7 +348,7 @@ SHM_MIN = 8 * 4096  # 8 pages: the smallest shared memory zone
 def zone_slot(with_rate: bool) -> Handler:
     """``limit_conn_zone KEY zone=NAME:SIZE``, ``limit_req_zone KEY zone=NAME:SIZE rate=Nr/s``."""
 
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         loader.check_variables(d.args[0], d)
         name = ""
         for arg in d.args[1:]:
@@ -378,7 +378,7 @@ def zone_slot(with_rate: bool) -> Handler:
     return handler
 
 
-def ssl_session_cache(loader: Loader, d: Directive, blk: Block) -> None:
+def ssl_session_cache(loader: Reading, d: Directive, blk: Block) -> None:
     """``off``, ``none``, ``builtin[:N]``, ``shared:NAME:SIZE``."""
     for arg in d.args:
         if arg in ("off", "none", "builtin"):
@@ -401,7 +401,7 @@ def ssl_session_cache(loader: Loader, d: Directive, blk: Block) -> None:
 worker_processes = value_slot(_word_or("auto", parse_int), "invalid value")
 
 
-def worker_priority(loader: Loader, d: Directive, blk: Block) -> None:
+def worker_priority(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_set_priority``: a number with an optional sign (0 counts as unset)."""
     if blk.own.get(d.name):
         raise duplicate(d)
@@ -416,7 +416,7 @@ def worker_priority(loader: Loader, d: Directive, blk: Block) -> None:
 EVENT_METHODS = ("epoll",)  # the event modules of nginx built for Linux
 
 
-def event_use(loader: Loader, d: Directive, blk: Block) -> None:
+def event_use(loader: Reading, d: Directive, blk: Block) -> None:
     if d.name in blk.own:
         raise duplicate(d)
     if d.args[0] not in EVENT_METHODS:
@@ -424,7 +424,7 @@ def event_use(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own[d.name] = d.args[0]
 
 
-def charset_slot(loader: Loader, d: Directive, blk: Block) -> None:
+def charset_slot(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_http_set_charset_slot``: a charset name, ``off``, or ``$variable``."""
     if d.name in blk.own:
         raise duplicate(d)
@@ -436,7 +436,7 @@ def charset_slot(loader: Loader, d: Directive, blk: Block) -> None:
 def variable_setter(compiled: bool) -> Handler:
     """``auth_request_set $name value``, ``perl_set $name code``: defines ``$name``."""
 
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         name = d.args[0]
         if not name.startswith("$"):
             raise fail(f'invalid variable name "{name}"', d)
@@ -450,7 +450,7 @@ def variable_setter(compiled: bool) -> Handler:
 def obsolete(new_name: str) -> Handler:
     """``ngx_http_v2_obsolete``: nginx's own warning."""
 
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         loader.warn(f'the "{d.name}" directive is obsolete, use the "{new_name}" directive instead', d.pos)
 
     return handler
@@ -476,12 +476,12 @@ gzip_window = post_check(size_slot, _powers_of_two(512, 32 << 10))
 gzip_hash = post_check(size_slot, _powers_of_two(512, 128 << 10))
 
 
-def send_lowat(loader: Loader, d: Directive, blk: Block) -> None:
+def send_lowat(loader: Reading, d: Directive, blk: Block) -> None:
     size_slot(loader, d, blk)
     loader.warn(f'"{d.name}" is not supported, ignored', d.pos)  # no SO_SNDLOWAT on Linux
 
 
-def load_module(loader: Loader, d: Directive, blk: Block) -> None:
+def load_module(loader: Reading, d: Directive, blk: Block) -> None:
     """``load_module``: nginxlite has no dynamic modules; their directives stay refused."""
     if loader.events_seen or loader.http is not None:
         raise fail('"load_module" directive is specified too late', d)
@@ -492,7 +492,7 @@ def load_module(loader: Loader, d: Directive, blk: Block) -> None:
 def ignored(check: Handler | None) -> Handler:
     """An ignored directive: checked as nginx checks it, then a warning."""
 
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         if check is not None:
             check(loader, d, blk)
         loader.warn(f'"{d.name}" directive is ignored by nginxlite', d.pos)
@@ -500,21 +500,21 @@ def ignored(check: Handler | None) -> Handler:
     return handler
 
 
-def refused(loader: Loader, d: Directive, blk: Block) -> None:
+def refused(loader: Reading, d: Directive, blk: Block) -> None:
     raise fail(f'"{d.name}" directive is not supported by nginxlite', d)
 
 
 # -- main and events -------------------------------------------------------
 
 
-def events_block(loader: Loader, d: Directive, blk: Block) -> None:
+def events_block(loader: Reading, d: Directive, blk: Block) -> None:
     if loader.events_seen:
         raise duplicate(d)
     loader.events_seen = True
     loader.walk(d.block, Block(Ctx.EVENTS, blk, d))
 
 
-def http_block(loader: Loader, d: Directive, blk: Block) -> None:
+def http_block(loader: Reading, d: Directive, blk: Block) -> None:
     if loader.http is not None:
         raise duplicate(d)
     http = Block(Ctx.HTTP, blk, d)
@@ -523,7 +523,7 @@ def http_block(loader: Loader, d: Directive, blk: Block) -> None:
     loader.finish_http(http)
 
 
-def worker_connections(loader: Loader, d: Directive, blk: Block) -> None:
+def worker_connections(loader: Reading, d: Directive, blk: Block) -> None:
     if loader.worker_connections is not None:
         raise duplicate(d)
     try:
@@ -532,7 +532,7 @@ def worker_connections(loader: Loader, d: Directive, blk: Block) -> None:
         raise fail(f'invalid number "{d.args[0]}"', d) from None
 
 
-def pid(loader: Loader, d: Directive, blk: Block) -> None:
+def pid(loader: Reading, d: Directive, blk: Block) -> None:
     if loader.pid is not None:
         raise duplicate(d)
     loader.pid = d.args[0]
@@ -541,7 +541,7 @@ def pid(loader: Loader, d: Directive, blk: Block) -> None:
 LOG_LEVELS = ("stderr", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug")
 
 
-def error_log(loader: Loader, d: Directive, blk: Block) -> None:
+def error_log(loader: Reading, d: Directive, blk: Block) -> None:
     level = ""
     for arg in d.args[1:]:
         if arg not in LOG_LEVELS[1:]:
@@ -559,7 +559,7 @@ def error_log(loader: Loader, d: Directive, blk: Block) -> None:
 # -- server ---------------------------------------------------------------
 
 
-def server_block(loader: Loader, d: Directive, blk: Block) -> None:
+def server_block(loader: Reading, d: Directive, blk: Block) -> None:
     server = Block(Ctx.SERVER, blk, d)
     blk.servers.append(server)
     loader.walk(d.block, server)
@@ -651,7 +651,7 @@ def _listen_option(param: str) -> str | None:
     return None
 
 
-def listen(loader: Loader, d: Directive, blk: Block) -> None:
+def listen(loader: Reading, d: Directive, blk: Block) -> None:
     addresses, family, err = _parse_listen_address(d.args[0])
     if err == "unix":
         raise fail('unix domain sockets in "listen" are not supported by nginxlite', d)
@@ -679,7 +679,7 @@ def listen(loader: Loader, d: Directive, blk: Block) -> None:
         blk.listens.append(lst)
 
 
-def server_name(loader: Loader, d: Directive, blk: Block) -> None:
+def server_name(loader: Reading, d: Directive, blk: Block) -> None:
     for name in d.args:
         ch = name[:1]
         if (ch == "*" and (len(name) < 3 or name[1] != ".")) or (ch == "." and len(name) < 2):
@@ -710,7 +710,7 @@ def server_name(loader: Loader, d: Directive, blk: Block) -> None:
 # -- location -------------------------------------------------------------
 
 
-def location_block(loader: Loader, d: Directive, blk: Block) -> None:
+def location_block(loader: Reading, d: Directive, blk: Block) -> None:
     loc = Block(Ctx.LOCATION, blk, d)
     if len(d.args) == 2:
         mod, name = d.args
@@ -750,7 +750,7 @@ def location_block(loader: Loader, d: Directive, blk: Block) -> None:
     loader.walk(d.block, loc)
 
 
-def limit_except_block(loader: Loader, d: Directive, blk: Block) -> None:
+def limit_except_block(loader: Reading, d: Directive, blk: Block) -> None:
     if blk.limit_except is not None:
         raise duplicate(d)
     allowed = set()
@@ -770,7 +770,7 @@ def limit_except_block(loader: Loader, d: Directive, blk: Block) -> None:
 # -- content --------------------------------------------------------------
 
 
-def root_or_alias(loader: Loader, d: Directive, blk: Block) -> None:
+def root_or_alias(loader: Reading, d: Directive, blk: Block) -> None:
     is_alias = d.name == "alias"
     if "root" in blk.own:
         earlier = "alias" if blk.own["alias"] else "root"
@@ -790,7 +790,7 @@ def root_or_alias(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["alias_strip"] = len(blk.name) if is_alias and blk.regex is None else 0
 
 
-def index(loader: Loader, d: Directive, blk: Block) -> None:
+def index(loader: Reading, d: Directive, blk: Block) -> None:
     for i, name in enumerate(d.args):
         if name.startswith("/") and i != len(d.args) - 1:
             loader.warn('only the last index in "index" directive should be absolute', d.pos)
@@ -800,7 +800,7 @@ def index(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["index"] = blk.own.get("index", ()) + d.args
 
 
-def try_files(loader: Loader, d: Directive, blk: Block) -> None:
+def try_files(loader: Reading, d: Directive, blk: Block) -> None:
     if blk.try_files is not None:
         raise duplicate(d)
     last = d.args[-1]
@@ -816,7 +816,7 @@ def try_files(loader: Loader, d: Directive, blk: Block) -> None:
     blk.try_files = d.args
 
 
-def error_page(loader: Loader, d: Directive, blk: Block) -> None:
+def error_page(loader: Reading, d: Directive, blk: Block) -> None:
     args = d.args
     target = args[-1]
     overwrite: int | None = None
@@ -853,7 +853,7 @@ def error_page(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["error_page"] = blk.own.get("error_page", ()) + tuple(entries)
 
 
-def return_(loader: Loader, d: Directive, blk: Block) -> None:
+def return_(loader: Reading, d: Directive, blk: Block) -> None:
     first = d.args[0]
     try:
         code = parse_int(first)
@@ -872,14 +872,14 @@ def return_(loader: Loader, d: Directive, blk: Block) -> None:
         blk.return_ = Return(code, text)
 
 
-def types_block(loader: Loader, d: Directive, blk: Block) -> None:
+def types_block(loader: Reading, d: Directive, blk: Block) -> None:
     types = blk.own.get("types")
     if types is None:
         types = blk.own["types"] = {}
     loader.walk(d.block, Block(Ctx.TYPES, blk, d))
 
 
-def types_entry(loader: Loader, d: Directive, blk: Block) -> None:
+def types_entry(loader: Reading, d: Directive, blk: Block) -> None:
     """One ``type ext ...;`` line inside ``types { }``."""
     types = blk.parent.own["types"]
     content_type = d.name
@@ -892,7 +892,7 @@ def types_entry(loader: Loader, d: Directive, blk: Block) -> None:
         types[ext] = content_type
 
 
-def keepalive_timeout(loader: Loader, d: Directive, blk: Block) -> None:
+def keepalive_timeout(loader: Reading, d: Directive, blk: Block) -> None:
     if "keepalive_timeout" in blk.own:
         raise duplicate(d)
     try:
@@ -906,7 +906,7 @@ def keepalive_timeout(loader: Loader, d: Directive, blk: Block) -> None:
 _DAV = {"off": None, "put": "PUT", "delete": "DELETE", "mkcol": "MKCOL", "copy": "COPY", "move": "MOVE"}
 
 
-def dav_methods(loader: Loader, d: Directive, blk: Block) -> None:
+def dav_methods(loader: Reading, d: Directive, blk: Block) -> None:
     methods = set(blk.own.get("dav_methods", ()))
     for arg in d.args:
         low = arg.lower()
@@ -921,7 +921,7 @@ _ACCESS_WHO = {"user:": 6, "group:": 3, "all:": 0}
 _ACCESS_RIGHTS = {"rw": 6, "r": 4}
 
 
-def dav_access(loader: Loader, d: Directive, blk: Block) -> None:
+def dav_access(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_conf_set_access_slot``: ``user:``/``group:``/``all:`` with ``r`` or ``rw``; the
     user keeps ``rw`` unless ``user:`` is given."""
     if d.name in blk.own:
@@ -938,7 +938,7 @@ def dav_access(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own[d.name] = access | user
 
 
-def access_rule(loader: Loader, d: Directive, blk: Block) -> None:
+def access_rule(loader: Reading, d: Directive, blk: Block) -> None:
     value = d.args[0]
     network = None
     if value == "unix:":
@@ -955,7 +955,7 @@ def access_rule(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["access"] = blk.own.get("access", ()) + (AccessRule(d.name == "allow", network),)
 
 
-def add_header(loader: Loader, d: Directive, blk: Block) -> None:
+def add_header(loader: Reading, d: Directive, blk: Block) -> None:
     always = False
     if len(d.args) == 3:
         if d.args[2] != "always":
@@ -965,7 +965,7 @@ def add_header(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["add_header"] = blk.own.get("add_header", ()) + (AddHeader(d.args[0], d.args[1], always),)
 
 
-def log_format(loader: Loader, d: Directive, blk: Block) -> None:
+def log_format(loader: Reading, d: Directive, blk: Block) -> None:
     http = blk
     name = d.args[0]
     if name == "combined" or name in http.log_formats:
@@ -982,7 +982,7 @@ def log_format(loader: Loader, d: Directive, blk: Block) -> None:
     http.log_formats[name] = LogFormat(name, escape, template)
 
 
-def access_log(loader: Loader, d: Directive, blk: Block) -> None:
+def access_log(loader: Reading, d: Directive, blk: Block) -> None:
     """``ngx_http_log_set_log``: its checks, in its order and words."""
     logs = blk.own.get("access_log", ())
     path = d.args[0]
@@ -1040,7 +1040,7 @@ def access_log(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["access_log"] = logs + (AccessLog(path, fmt, buffer, flush, gzip, condition),)
 
 
-def stub_status(loader: Loader, d: Directive, blk: Block) -> None:
+def stub_status(loader: Reading, d: Directive, blk: Block) -> None:
     blk.stub_status = True
 
 
@@ -1049,7 +1049,7 @@ def stub_status(loader: Loader, d: Directive, blk: Block) -> None:
 NGINXLITE_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "MKCOL", "COPY", "MOVE")
 
 
-def allow_methods(loader: Loader, d: Directive, blk: Block) -> None:
+def allow_methods(loader: Reading, d: Directive, blk: Block) -> None:
     if "allow_methods" in blk.own:
         raise duplicate(d)
     methods = set()
@@ -1062,12 +1062,12 @@ def allow_methods(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["allow_methods"] = frozenset(methods)
 
 
-def planned(loader: Loader, d: Directive, effect: str) -> None:
+def planned(loader: Reading, d: Directive, effect: str) -> None:
     """nginxlite's own directives whose feature is not built yet: say so, never fail silently."""
     loader.warn(f'"{d.name}" is not implemented yet: {effect}', d.pos)
 
 
-def cgi_pass(loader: Loader, d: Directive, blk: Block) -> None:
+def cgi_pass(loader: Reading, d: Directive, blk: Block) -> None:
     if blk.cgi_pass is not None:
         raise duplicate(d)
     planned(loader, d, "requests in this location are answered 501")
@@ -1075,14 +1075,14 @@ def cgi_pass(loader: Loader, d: Directive, blk: Block) -> None:
 
 
 def planned_slot(effect: str, slot: Handler) -> Handler:
-    def handler(loader: Loader, d: Directive, blk: Block) -> None:
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
         slot(loader, d, blk)
         planned(loader, d, effect)
 
     return handler
 
 
-def cgi_split_path_info(loader: Loader, d: Directive, blk: Block) -> None:
+def cgi_split_path_info(loader: Reading, d: Directive, blk: Block) -> None:
     if "cgi_split_path_info" in blk.own:
         raise duplicate(d)
     try:
@@ -1094,7 +1094,7 @@ def cgi_split_path_info(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["cgi_split_path_info"] = regex
 
 
-def cgi_param(loader: Loader, d: Directive, blk: Block) -> None:
+def cgi_param(loader: Reading, d: Directive, blk: Block) -> None:
     flag = False
     if len(d.args) == 3:
         if d.args[2] != "if_not_empty":
@@ -1104,7 +1104,7 @@ def cgi_param(loader: Loader, d: Directive, blk: Block) -> None:
     blk.own["cgi_param"] = blk.own.get("cgi_param", ()) + (CgiParam(d.args[0], d.args[1], flag),)
 
 
-def include(loader: Loader, d: Directive, blk: Block) -> None:
+def include(loader: Reading, d: Directive, blk: Block) -> None:
     loader.include(d, blk)
 
 

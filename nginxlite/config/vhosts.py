@@ -75,7 +75,7 @@ class VirtualHosts:
     head: dict[str, Server]  # "*.example.com" / ".example.com" -> key "example.com"
     tail: dict[str, Server]  # "www.example.*" -> key "www.example"
     regexes: tuple[tuple[re.Pattern, Server], ...]
-    # (Host header, request target) -> handlers.pipeline.Route: filled while serving,
+    # (Host header, request target) -> handlers.exchange.Route: filled while serving,
     # bounded, and gone with this configuration (a reload builds new VirtualHosts).
     routes: dict = field(default_factory=dict, compare=False, repr=False)
 

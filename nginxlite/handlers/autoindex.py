@@ -22,7 +22,7 @@ from nginxlite.http.body import Unsized
 from nginxlite.http.response import Response, http_date
 
 if TYPE_CHECKING:
-    from nginxlite.handlers.pipeline import Exchange
+    from nginxlite.handlers.exchange import Exchange
 
 NAME_LEN = 50
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -33,13 +33,14 @@ import time
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
-from nginxlite.handlers import pipeline, static  # used at call time (import cycle)
+from nginxlite.handlers import static
+from nginxlite.handlers.exchange import redirect_location
 from nginxlite.http.body import Sink
 from nginxlite.http.response import Response, parse_http_date
 from nginxlite.http.uri import escape_uri
 
 if TYPE_CHECKING:
-    from nginxlite.handlers.pipeline import Exchange
+    from nginxlite.handlers.exchange import Exchange
 
 INFINITY = -1  # a Depth of "infinity"
 INVALID = -2  # a Depth nginx does not understand
@@ -158,7 +159,7 @@ def _unescape(text: str) -> str:
 
 
 def _created(ex: Exchange) -> Response:
-    return Response(201, [("Location", pipeline.redirect_location(ex, escape_uri(ex.uri), ex.settings))])
+    return Response(201, [("Location", redirect_location(ex, escape_uri(ex.uri), ex.settings))])
 
 
 def _depth(ex: Exchange, default: int) -> int:

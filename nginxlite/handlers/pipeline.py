@@ -3,203 +3,135 @@
 Rules:
 - ``respond(exchange)`` runs, in nginx's order: Host validation and server
   selection, method checks, URI normalisation, server-level ``return``,
-  location selection, ``limit_except``, ``client_max_body_size``,
-  ``allow_methods``, location ``return``, access rules, then the content
-  handler: ``stub_status``, DAV (``dav_methods``), ``try_files``, static files
-  (index, autoindex, ranges).  Internal redirects (index, ``try_files``, error
-  pages) restart at location selection, at most ``MAX_REDIRECTS`` times.
-- A handler that needs the request body (DAV PUT) returns a consumer with
-  ``feed``/``finish``/``abort`` instead of a Response; the connection feeds it.
+  location selection, then ``run_in``: ``limit_except``,
+  ``client_max_body_size``, ``allow_methods``, location ``return``, access
+  rules, and the first entry of ``content.CONTENT_HANDLERS`` that applies
+  (``stub_status``, ``cgi_pass``, DAV, ``try_files``, static files).
+- A remembered ``Route`` (a plain GET or HEAD of a (Host, target) that reached
+  the static handler before) skips only server and location selection: every
+  ``run_in`` step still runs, and the static handler uses the route's path.
+- Internal redirects are values (``redirects``): a handler raises one and
+  ``follow`` takes it, restarting at location selection (a URI) or in a named
+  location, at most ``MAX_REDIRECTS`` times.  No handler calls this module.
+- A handler that needs the request body (DAV PUT) returns a sink
+  (``http.body.Sink``) instead of a Response; the connection feeds it
+  (``feed_body``, ``end_body``).
 - Handlers raise ``HttpError``; ``errors.finish`` is the only place that turns
-  an error status into a response (error_page, built-in pages).  Any other
-  exception becomes a 500 there too, with its traceback in the error log.
+  an error status into a response (error_page, built-in pages): an error page
+  it asks for (``errors.ErrorPage``) is followed here (``answer_error``) and
+  its answer made there.  Any other exception becomes a 500 too, with its
+  traceback in the error log.
+- ``finalize`` is the one step every response passes through: the header and
+  body filters (``filters``), once each.
 - No sockets here: the connection passes a ``ConnInfo`` and sends what it gets.
 - ``Exchange.trace`` (a ``Trace``, None unless ``--explain`` asks) records each
   decision as it is taken, for ``nginxlite.explain`` to print: the account and the
   answer come from the same code.  Off, it costs one ``is None`` test per step.
+- ``ConnInfo``, ``Exchange``, ``Trace`` (from ``exchange``), ``respond``,
+  ``feed_body``, ``end_body``, ``finalize`` and ``finish_error`` are the names
+  the server uses; they stay importable from here.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
 from nginxlite.config.locations import describe, find
 from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Settings
-from nginxlite.config.vhosts import VirtualHosts, validate_host
+from nginxlite.config.vhosts import validate_host
 from nginxlite.errors import HttpError
-from nginxlite.handlers import dav, errors, static
+from nginxlite.handlers import content, errors, filters
+from nginxlite.handlers.exchange import (  # noqa: F401 - the names the server imports from here
+    ROUTED_METHODS, ConnInfo, Exchange, Route, Trace, content_type, redirect_location,
+)
+from nginxlite.handlers.redirects import MAX_REDIRECTS, NamedRedirect, Redirect
 from nginxlite.handlers.variables import expand
-from nginxlite.http.parser import Request
 from nginxlite.http.response import Response
 from nginxlite.http.uri import BadUri, normalize_path, split_target
 
-# (dav, errors and static import this module too: their names are used at call time.)
-
-MAX_REDIRECTS = 10
 # Methods nginxlite implements; any other is 501 (SPEC §5).  TRACE and CONNECT: 405.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "MKCOL", "COPY", "MOVE"})
 
 
-class Trace:
-    """The decisions one request's pipeline took, as lines (``--explain``)."""
-
-    __slots__ = ("lines",)
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def step(self, label: str, text: str) -> None:
-        self.lines.append(f"{label:<9} {text}")
-
-    def detail(self, text: str) -> None:
-        self.lines.append(f"  {text}")
-
-
-@dataclass(frozen=True, slots=True)
-class ConnInfo:
-    local_host: str
-    local_port: int
-    remote_host: str
-    remote_port: int
-    vhosts: VirtualHosts
-    stats: object = None  # server.app.Stats, for stub_status
-    number: int = 0  # the connection's serial number, nginx's "*N" in error-log lines
-    fd: int = -1  # the socket's descriptor, for $tcpinfo_* (never read or written here)
-    opened: float = 0.0  # when it was accepted (monotonic clock), for $connection_time
-
-
-@dataclass(slots=True)
-class Exchange:
-    """Per-request state, created for each request and dropped after its response."""
-
-    request: Request
-    conn: ConnInfo
-    server: Server | None = None
-    settings: Settings | None = None
-    location: Location | None = None
-    method: str = ""
-    uri: str = "/"
-    args: str = ""
-    host: str = ""
-    captures: re.Match | None = None
-    redirects: int = 0  # internal redirects so far (nginx allows MAX_REDIRECTS)
-    error_page_used: bool = False  # an error page has run (the body is discarded by then)
-    error_pages_done: bool = False  # no further error_page applies (nginx's r->error_page)
-    error_status: int = 0  # the status an error page answers with (0: the page's own)
-    close: bool = False  # the answer closes the connection (TRACE and CONNECT, as nginx)
-    routable: bool = False  # reached the static handler on a path a Route may remember
-    notes: list[str] = field(default_factory=list)
-    trace: Trace | None = None  # records the decisions for --explain (module rules)
-    # Filled in by the connection, for variables ($status, $bytes_sent, $request_time...):
-    status: int = 0  # nginx's r->err_status while an error page runs
-    response: Response | None = None  # the response sent
-    sent: int = 0  # bytes written, head included
-    head_len: int = 0
-    started: float = 0.0  # monotonic clock at the request's first byte
-    requests: int = 0  # this request's number on its connection
-    pipelined: bool = False
-    completed: bool = False
-    request_id: str = ""
-
-    def request_line(self) -> str:
-        """``$request``."""
-        req = self.request
-        return f"{req.method} {req.target} HTTP/1.{req.minor}"
-
-    def log_error(self, message: str) -> None:
-        """An [error] line about this request, with nginx's context: ``*N MESSAGE, client:
-        ADDR, server: NAME, request: "LINE", host: "HOST", referrer: "URL"`` (the last two
-        when the request had them).  The connection writes it when the handler returns."""
-        req = self.request
-        server = self.server.names[0].text if self.server is not None and self.server.names else ""
-        line = (f'*{self.conn.number} {message}, client: {self.conn.remote_host}, server: {server}, '
-                f'request: "{self.request_line()}"')
-        if req.host is not None:
-            line += f', host: "{req.host}"'
-        referrer = req.header("referer")
-        if referrer is not None:
-            line += f', referrer: "{referrer}"'
-        self.notes.append(line)
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """What a GET or HEAD of one (Host, target) resolved to, when nothing on the way
-    depended on more than those two: server, location, settings, the file's path and
-    type.  The file itself is looked at again on every request."""
-
-    server: Server
-    location: Location | None
-    settings: Settings
-    host: str
-    uri: str
-    args: str
-    path: bytes
-    content_type: str
-
-
-MAX_ROUTES = 4096
-_ROUTED_METHODS = frozenset({"GET", "HEAD"})
-
-
 def respond(ex: Exchange):
-    """Answer one request (see the module rules): a Response, or a body consumer
-    (``feed``/``finish``/``abort``) when the handler needs the request body first.
+    """Answer one request (see the module rules): a Response, a Deferred, or a body
+    sink when the handler needs the request body first.
 
     A plain GET or HEAD whose (Host, target) resolved to a static file before takes
-    the remembered Route: the same server, location and path without re-deriving
-    them; anything unusual on the way (a directory, a large file) takes the full path.
+    the remembered Route: its server, location and URI without selecting them again,
+    then every step after location selection (``run_in``), the static handler using
+    the route's path and type.  Anything unusual (a directory now, a large file) is
+    the static handler's full path.
     """
     req = ex.request
-    if (req.host is not None and req.method in _ROUTED_METHODS and not req.conditional and not req.has_body
-            and ex.trace is None):
+    if (req.host is not None and req.method in ROUTED_METHODS and not req.conditional and not req.chunked
+            and not req.content_length and ex.trace is None):  # (not req.has_body, without its call)
         route = ex.conn.vhosts.routes.get((req.host, req.target))
         if route is not None:
+            ex.route = route
             ex.method = req.method
             ex.server = route.server
-            ex.location = route.location
-            ex.settings = route.settings
             ex.host = route.host
             ex.uri = route.uri
             ex.args = route.args
-            response = _guarded(ex, static.serve_route, ex, route)
-            if response is not None:
-                return response
+            return _guarded(ex, run_in, ex, route.location)
     return _guarded(ex, _respond, ex)
 
 
-def remember_route(ex: Exchange, path: bytes, content_type: str) -> None:
-    """Called by the static handler for a request ``run_in`` found routable."""
-    req = ex.request
-    if req.host is None or req.method not in _ROUTED_METHODS or req.has_body:
-        return
-    routes = ex.conn.vhosts.routes
-    if len(routes) >= MAX_ROUTES:
-        routes.clear()
-    routes[(req.host, req.target)] = Route(ex.server, ex.location, ex.settings, ex.host, ex.uri, ex.args,
-                                           path, content_type)
-
-
 def _guarded(ex: Exchange, fn, *args):
-    """Run a step of the request; errors become responses here (errors.finish), and
-    every response is finalized."""
+    """Run a step of the request and the redirects it leads to; errors become
+    responses here (``answer_error``), and every response is finalized."""
     try:
-        response = fn(*args)
+        try:
+            response = fn(*args)
+            first = None
+        except Redirect as raised:
+            first = raised
+        if first is not None:  # (taken outside the except clause: nothing chains to it)
+            response = follow(ex, first)
     except HttpError as err:
-        response = errors.finish(ex, err)
+        response = answer_error(ex, err)
     except Exception as exc:  # noqa: BLE001 - one request's bug must not take the server down
-        response = errors.finish(ex, HttpError(500), exc)
+        response = answer_error(ex, HttpError(500), exc)
     if type(response) is Response:
         return finalize(ex, response)
     return response
 
 
+def answer_error(ex: Exchange, err: HttpError, exc: BaseException | None = None) -> Response:
+    """``errors.finish``'s answer; when it is an error page to run (``errors.ErrorPage``),
+    the pipeline follows its redirect and ``errors`` makes the page's answer of the result."""
+    outcome = errors.finish(ex, err, exc)
+    while type(outcome) is errors.ErrorPage:
+        try:
+            response = follow(ex, outcome.redirect)
+        except HttpError as inner:
+            outcome = errors.page_failed(ex, outcome, inner)
+        except Exception as inner_exc:  # noqa: BLE001
+            return errors.page_crashed(ex, outcome, inner_exc)
+        else:
+            return errors.page_answer(ex, outcome, response)
+    return outcome
+
+
+def follow(ex: Exchange, redirect: Redirect):
+    """Take an internal redirect, and each one that leads to (the loop; see ``redirects``)."""
+    while True:
+        try:
+            if type(redirect) is NamedRedirect:
+                return _to_named(ex, redirect.target)
+            return _to_uri(ex, redirect.target)
+        except Redirect as again:
+            redirect = again
+
+
 def finalize(ex: Exchange, response: Response) -> Response:
     """The step every response passes through before its head is written (a deferred one
-    when it arrives): the header filters (``add_header``), then the body filters."""
-    if ex.settings is not None and ex.settings.add_header:
-        add_headers(ex, response)
+    when it arrives): the header filters, then the body filters (``filters``)."""
+    if not response.headers_added:  # (filters.run_header_filters, a call saved on the hot path)
+        response.headers_added = True
+        for header_filter in filters.HEADER_FILTERS:
+            header_filter(ex, response)
+    for body_filter in filters.BODY_FILTERS:
+        body_filter(ex, response)
     if ex.close:
         response.close = True
     return response
@@ -207,7 +139,7 @@ def finalize(ex: Exchange, response: Response) -> Response:
 
 def finish_error(ex: Exchange, status: int) -> Response:
     """The answer to a request that could not be read (400, 408...), as ``errors.finish`` makes it."""
-    return errors.finish(ex, HttpError(status))
+    return answer_error(ex, HttpError(status))
 
 
 def feed_body(ex: Exchange, consumer, data: bytes) -> Response | None:
@@ -227,42 +159,6 @@ def _body_step(consumer, step, *args):
     except BaseException:
         consumer.abort()
         raise
-
-
-# add_header applies to these statuses unless "always" is given (ngx_http_headers_filter).
-ADD_HEADER_CODES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
-# Headers the response sets itself that add_header replaces, and an empty value removes
-# (nginx's ngx_http_set_headers: Last-Modified and ETag; its Cache-Control and Link
-# entries only matter to ``expires``, which nginxlite ignores: those are appended as any).
-_OWN_HEADERS = frozenset({"last-modified", "etag"})
-
-
-def add_headers(ex: Exchange, response: Response) -> list[tuple[str, str]]:
-    """Apply the level's ``add_header`` lines (once per response); the headers appended."""
-    added: list[tuple[str, str]] = []
-    if response.headers_added:
-        return added
-    response.headers_added = True
-    headers = response.headers
-    for header in ex.settings.add_header:
-        if header.always or response.status in ADD_HEADER_CODES:
-            value = expand(header.value, ex)
-            key = header.name.lower()
-            if key in _OWN_HEADERS:
-                response.unprepare()
-                headers = response.headers
-                at = next((i for i, (name, _) in enumerate(headers) if name.lower() == key), None)
-                if at is None:
-                    if value:
-                        headers.append((header.name, value))
-                elif value:
-                    headers[at] = (header.name, value)
-                else:
-                    del headers[at]
-            elif value:
-                headers.append((header.name, value))
-                added.append((header.name, value))
-    return added
 
 
 def _respond(ex: Exchange) -> Response:
@@ -376,6 +272,8 @@ def run_location(ex: Exchange) -> Response:
 
 
 def run_in(ex: Exchange, loc: Location | None) -> Response:
+    """Every step after location selection, in the location found (or a named one, or a
+    remembered Route's): the checks, then the first content handler that applies."""
     ex.location = loc
     settings = loc.settings if loc is not None else ex.server.settings
     ex.settings = settings
@@ -400,72 +298,16 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
         if trace is not None:
             trace.step("return", describe_return(loc.return_))
         return do_return(ex, loc.return_)
-    check_access(ex, settings)
-    if loc is not None and loc.stub_status:
-        if trace is not None:
-            trace.step("handler", "stub_status page")
-        return stub_status(ex)
-    if loc is not None and loc.cgi_pass is not None:
-        if trace is not None:
-            trace.step("handler", f"cgi_pass {loc.cgi_pass}: CGI is not built yet")
-        raise HttpError(501)  # CGI is not built yet: never serve a script's source instead
-    if ex.method in settings.dav_methods:
-        if trace is not None:
-            trace.step("handler", f"DAV {ex.method} (dav_methods)")
-            return Response(0)  # --explain stops here: the handler would write files
-        return dav.handle(ex)
-    tries = loc.try_files if loc is not None else ex.server.try_files
-    if tries is not None and not limited:
-        return try_files(ex, loc, tries)
-    # Routable: nothing above depended on more than the Host and the target.
-    ex.routable = (ex.redirects == 0 and not ex.error_page_used and ex.captures is None and not limited
-                   and not settings.access and not settings.add_header and allowed is None
-                   and (loc is None or loc.limit_except is None) and "$" not in settings.root)
-    return static.serve(ex)
-
-
-def try_files(ex: Exchange, loc: Location | None, tries: tuple[str, ...]) -> Response:
-    """nginx's try_files (S11): the first existing file (or ``dir/``) is served here, with
-    ``$uri`` set to it; otherwise the last argument: ``=code``, ``@name`` or a URI."""
-    import os
-    import stat as st
-    trace = ex.trace
-    for template in tries[:-1]:
-        want_dir = template.endswith("/")  # decided by the argument as written, as nginx
-        uri = expand(template[:-1] if want_dir else template, ex)
-        path = static.file_path(ex, uri)
-        try:
-            mode = os.stat(path.encode("latin-1")).st_mode
-        except OSError:
-            if trace is not None:
-                trace.step("try_files", f"{template}: {path} does not exist")
-            continue
-        if st.S_ISDIR(mode) == want_dir:
-            if trace is not None:
-                trace.step("try_files", f"{template}: {path} exists: served as {uri}")
-            ex.uri = uri if uri.startswith("/") else "/" + uri
-            return static.serve(ex)
-        if trace is not None:
-            trace.step("try_files", f"{template}: {path} is {'not ' if want_dir else ''}a directory")
-    last = expand(tries[-1], ex)
-    if trace is not None:
-        trace.step("try_files", f"none found: the last argument, {last}")
-    if last.startswith("="):
-        raise HttpError(int(last[1:]))
-    if last.startswith("@"):
-        return named_redirect(ex, last)
-    return internal_redirect(ex, last)
-
-
-def stub_status(ex: Exchange) -> Response:
-    """nginx's stub_status page, byte for byte."""
-    if ex.method not in ("GET", "HEAD"):
-        raise HttpError(405, (("Allow", "GET, HEAD"),))
-    s = ex.conn.stats
-    body = (f"Active connections: {s.active} \nserver accepts handled requests\n"
-            f" {s.accepts} {s.handled} {s.requests} \n"
-            f"Reading: {s.reading} Writing: {s.writing} Waiting: {s.waiting} \n").encode()
-    return Response(200, [("Content-Type", "text/plain")], body, head_only=ex.method == "HEAD")
+    if settings.access:
+        check_access(ex, settings)
+    ex.limited = limited
+    for name, applies, handler, note in content.CONTENT_HANDLERS:
+        if applies is None or applies(ex):
+            ex.handler = name
+            if trace is not None and note is not None:
+                trace.step("handler", note.format(ex=ex))
+            return handler(ex)
+    raise HttpError(404)  # (unreachable: the last entry, static, always applies)
 
 
 def check_access(ex: Exchange, settings: Settings) -> None:
@@ -488,7 +330,7 @@ def check_access(ex: Exchange, settings: Settings) -> None:
             raise HttpError(403)
 
 
-def internal_redirect(ex: Exchange, uri: str) -> Response:
+def _to_uri(ex: Exchange, uri: str) -> Response:
     """Restart location selection with a new URI (index files, error pages)."""
     ex.redirects += 1
     if ex.trace is not None:
@@ -506,7 +348,7 @@ def internal_redirect(ex: Exchange, uri: str) -> Response:
     return run_location(ex)
 
 
-def named_redirect(ex: Exchange, name: str) -> Response:
+def _to_named(ex: Exchange, name: str) -> Response:
     """Run the named location ``@name`` (try_files, error pages): one of the redirects too."""
     ex.redirects += 1
     if ex.redirects > MAX_REDIRECTS:
@@ -518,30 +360,6 @@ def named_redirect(ex: Exchange, name: str) -> Response:
     if ex.trace is not None:
         trace_location(ex, named, why="named")
     return run_in(ex, named)
-
-
-def redirect_location(ex: Exchange, target: str, settings: Settings) -> str:
-    """nginx's Location value: relative targets made absolute unless absolute_redirect off."""
-    if not target.startswith("/") or not settings.absolute_redirect:
-        return target
-    if settings.server_name_in_redirect and ex.server.names and ex.server.names[0].text:
-        host = ex.server.names[0].text
-    else:
-        host = ex.host or ex.conn.local_host
-    port = ex.conn.local_port
-    port_part = f":{port}" if settings.port_in_redirect and port != 80 else ""
-    return f"http://{host}{port_part}{target}"
-
-
-def content_type(settings: Settings, uri: str) -> str:
-    """The ``types`` entry for the URI's extension, else ``default_type``."""
-    name = uri[uri.rfind("/") + 1:]
-    dot = name.rfind(".")
-    if dot >= 0:
-        found = settings.types.get(name[dot + 1:].lower())
-        if found is not None:
-            return found
-    return settings.default_type
 
 
 def do_return(ex: Exchange, ret: Return) -> Response:

@@ -7,8 +7,11 @@ Rules (nginx's static and index modules, nginx-semantics.md S1-S8):
 - GET and HEAD serve files; POST to a file is 405, to a missing file 404; other
   methods are 405.  405 carries ``Allow`` (RFC 9110; nginx omits it).
 - A directory without the trailing slash is a 301 to ``URI/``; a URI ending in
-  ``/`` tries each ``index`` name (an internal redirect to the first that exists),
-  else 403 for an existing directory, 404 otherwise.
+  ``/`` tries each ``index`` name (an internal redirect to the first that exists,
+  raised as ``redirects.InternalRedirect`` for the pipeline to take), else 403 for
+  an existing directory, 404 otherwise.
+- For a conditional request the header filters run between nginx's not_modified
+  and range filters (``filters.run_header_filters``), as nginx orders them.
 - Files are opened once and described by the open descriptor (``fstat``), so
   the headers always match the bytes sent.  Small files come from
   ``filecache`` (re-validated by ``stat`` on every request, never stale).
@@ -23,31 +26,20 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
-from nginxlite.handlers import autoindex, pipeline, ranges  # pipeline: used at call time (import cycle)
+from nginxlite.handlers import autoindex, ranges
+from nginxlite.handlers.exchange import Exchange, content_type, map_path, redirect_location, remember_route
 from nginxlite.handlers.filecache import CACHE, MAX_FILE
+from nginxlite.handlers.filters import run_header_filters
+from nginxlite.handlers.redirects import InternalRedirect
 from nginxlite.handlers.variables import expand
 from nginxlite.http.body import FileSlice
 from nginxlite.http.response import Response, http_date
 from nginxlite.http.uri import escape_uri
 
-if TYPE_CHECKING:
-    from nginxlite.handlers.pipeline import Exchange
-
 STATIC_ALLOW = (("Allow", "GET, HEAD"),)
 SMALL_FILE = MAX_FILE  # read into memory and sent with the head in one write
-
-
-def map_path(root: str, settings, location, uri: str) -> str:
-    """``root`` + URI, or the alias + the URI after the location's prefix (a regex
-    location's alias is the whole path).  ``root`` has its variables expanded."""
-    if settings.alias:
-        if location is not None and location.regex is not None and settings.alias_strip == 0:
-            return root
-        return root + uri[settings.alias_strip:]
-    return root + uri
 
 
 def file_path(ex: Exchange, uri: str) -> str:
@@ -83,7 +75,7 @@ def _stat(ex: Exchange, path: bytes):
 def _directory_redirect(ex: Exchange, uri: str) -> HttpError:
     """A directory named without its slash: 301 to ``URI/`` (the query string kept)."""
     location = escape_uri(uri) + "/" + (f"?{ex.args}" if ex.args else "")
-    return HttpError(301, (("Location", pipeline.redirect_location(ex, location, ex.settings)),))
+    return HttpError(301, (("Location", redirect_location(ex, location, ex.settings)),))
 
 
 def _from_cache(ex: Exchange, entry, content_type: str) -> Response:
@@ -93,20 +85,30 @@ def _from_cache(ex: Exchange, entry, content_type: str) -> Response:
                     prepared=entry.head(content_type, settings.etag, ranges.offered(settings)))
 
 
-def serve_route(ex: Exchange, route) -> Response | None:
-    """A remembered route (``pipeline.Route``): one ``stat``, then the file cache or
-    the file itself.  None when the path is not a regular file: the full path decides."""
-    try:
-        st = os.stat(route.path)
-    except OSError as err:
-        raise fs_error(ex, err, route.path) from None  # missing: 404 (error_page applies), as the full path
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    if st.st_size <= SMALL_FILE:
-        entry = CACHE.get(route.path, st)
-        if entry is not None:
-            return _from_cache(ex, entry, route.content_type)
-    return _open_and_serve(ex, route.path, route.uri, route.content_type, False)
+def handle(ex: Exchange) -> Response:
+    """The static content handler (``content.CONTENT_HANDLERS``' last entry).  A remembered
+    route (``ex.route``, ``exchange.Route``) costs one ``stat``, then the file cache or the
+    file itself; when its path is no longer a regular file, the full path (``serve``) decides."""
+    route = ex.route
+    if route is not None:
+        try:
+            st = os.stat(route.path)
+        except OSError as err:
+            raise fs_error(ex, err, route.path) from None  # missing: 404 (error_page applies), as the full path
+        if stat.S_ISREG(st.st_mode):
+            if st.st_size <= SMALL_FILE:
+                entry = CACHE.get(route.path, st)
+                if entry is not None:
+                    return _from_cache(ex, entry, route.content_type)
+            return _open_and_serve(ex, route.path, route.uri, route.content_type, False)
+        ex.route = None
+    # Routable: nothing on the way depended on more than the Host and the target.
+    settings = ex.settings
+    loc = ex.location
+    ex.routable = (ex.redirects == 0 and not ex.error_page_used and ex.captures is None and not ex.limited
+                   and not settings.access and not settings.add_header and settings.allow_methods is None
+                   and (loc is None or loc.limit_except is None) and "$" not in settings.root)
+    return serve(ex)
 
 
 def serve(ex: Exchange) -> Response:
@@ -124,7 +126,7 @@ def serve(ex: Exchange) -> Response:
             if name.startswith("/"):
                 if trace is not None:
                     trace.step("index", f"{name} (the last, absolute index name)")
-                return pipeline.internal_redirect(ex, name)
+                raise InternalRedirect(name)
             try:
                 os.stat((path + name).encode("latin-1"))
             except OSError:
@@ -133,7 +135,7 @@ def serve(ex: Exchange) -> Response:
                 continue
             if trace is not None:
                 trace.step("index", f"{path + name} exists")
-            return pipeline.internal_redirect(ex, uri + name)  # any existing name, a directory too (then 301), as nginx
+            raise InternalRedirect(uri + name)  # any existing name, a directory too (then 301), as nginx
         try:
             st = os.stat(path.encode("latin-1"))
         except OSError as err:  # nginx's index module names its first index file
@@ -150,9 +152,9 @@ def serve(ex: Exchange) -> Response:
         ex.log_error(f'directory index of "{path}" is forbidden')
         raise HttpError(403)
     bpath = path.encode("latin-1")
-    ctype = pipeline.content_type(ex.settings, uri)
+    ctype = content_type(ex.settings, uri)
     if ex.routable:
-        pipeline.remember_route(ex, bpath, ctype)
+        remember_route(ex, bpath, ctype)
     st = _stat(ex, bpath)
     if stat.S_ISDIR(st.st_mode):
         if trace is not None:
@@ -204,10 +206,10 @@ def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditiona
         headers.append(("Accept-Ranges", "bytes"))
     response = Response(200, headers, FileSlice(fd, 0, st.st_size), head_only=method == "HEAD")
     if conditional:
-        # nginx's header filters in their order: not_modified, headers (add_header), range.
+        # nginx's header filters in their order: not_modified, the others (``filters``), range.
         response = ranges.not_modified(ex.request, response, mtime, settings.if_modified_since)
         if response.status == 200:
-            added = pipeline.add_headers(ex, response)
+            added = run_header_filters(ex, response)
             response = ranges.partial(ex.request, response, st.st_size, settings.max_ranges, added)
             response.headers_added = True
     file = response.body

@@ -33,10 +33,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from nginxlite import __version__
+from nginxlite.handlers.exchange import map_path
 from nginxlite.http.body import UNKNOWN
 
 if TYPE_CHECKING:
-    from nginxlite.handlers.pipeline import Exchange
+    from nginxlite.handlers.exchange import Exchange
 
 Getter = Callable[["Exchange"], "str | None"]
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -387,8 +388,7 @@ def _realpath_root(ex: Exchange) -> str | None:
 def _request_filename(ex: Exchange) -> str | None:
     if ex.settings is None:
         return None
-    from nginxlite.handlers.static import file_path  # static imports this module
-    return file_path(ex, ex.uri)
+    return map_path(_document_root(ex), ex.settings, ex.location, ex.uri)
 
 
 def _status(ex: Exchange) -> str:

@@ -1,0 +1,49 @@
+"""The response filters, in order: every response passes them once (``pipeline.finalize``).
+
+Rules:
+- nginx 1.22 runs its header filters in this order (the reverse of the filter
+  modules' list in ``auto/modules``): slice, not_modified, headers (``expires``,
+  then ``add_header``), userid (its ``Set-Cookie``), gunzip, addition, sub,
+  image, xslt, charset, ssi, gzip, range, v2, chunked, and last the header
+  writer.  Its body filters follow the same list.
+- ``HEADER_FILTERS`` holds the ones nginxlite runs, in that order; a new filter
+  (``Set-Cookie``, ``charset``, ``gzip``, ``expires``) is one entry at its place.
+  A header filter is ``filter(ex, response) -> headers it appended`` and may edit
+  ``response`` in place (``response.unprepare()`` first, to edit prepared lines).
+- ``BODY_FILTERS`` entries are ``filter(ex, response)``; they run after every
+  header filter and may replace ``response.body`` (a ``Source`` wrapping it).
+- ``pipeline.finalize`` runs them all on every response; ``run_header_filters``
+  runs the header filters alone, for the static handler.
+- not_modified and range are not entries: they act on static files only, so the
+  static handler runs them around ``run_header_filters`` (nginx's order), and
+  ``response.headers_added`` marks a response whose header filters have run, so
+  that ``finalize`` does not run them twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nginxlite.handlers.add_header import add_header_filter
+from nginxlite.http.response import Response
+
+if TYPE_CHECKING:
+    from nginxlite.handlers.exchange import Exchange
+
+HEADER_FILTERS = [
+    add_header_filter,
+]
+
+BODY_FILTERS: list = []
+
+
+def run_header_filters(ex: Exchange, response: Response) -> list[tuple[str, str]]:
+    """Each header filter, once per response; the headers they appended (static's range
+    filter wants them)."""
+    if response.headers_added:
+        return []
+    response.headers_added = True
+    added: list[tuple[str, str]] = []
+    for header_filter in HEADER_FILTERS:
+        added += header_filter(ex, response)
+    return added

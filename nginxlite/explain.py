@@ -20,7 +20,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from nginxlite.config.model import Config
-from nginxlite.handlers.pipeline import ConnInfo, Exchange, Trace, respond
+from nginxlite.handlers.exchange import ConnInfo, Exchange, Trace
+from nginxlite.handlers.pipeline import respond
 from nginxlite.http.body import UNKNOWN, FileSlice, close_body
 from nginxlite.http.parser import ProtocolError, parse_head
 from nginxlite.http.response import Response
@@ -71,10 +72,9 @@ def explain(config: Config, url: str) -> tuple[int, str]:
         request = parse_head(head)
     except ProtocolError as err:
         return 0, "\n".join(out + [f"answer    {err.status} {reason(err.status)} ({err})"]) + "\n"
-    from nginxlite.server.app import Stats  # stub_status counts: nothing has been served here
     local = _WILDCARD_LOCAL.get(address.host, address.host)
-    ex = Exchange(request, ConnInfo(local, address.port, CLIENT, 0, config.vhosts[(address.host, address.port)],
-                                    Stats(set())), trace=Trace())
+    ex = Exchange(request, ConnInfo(local, address.port, CLIENT, 0, config.vhosts[(address.host, address.port)]),
+                  trace=Trace())
     response = respond(ex)
     out += ex.trace.lines
     # The error-log lines the request wrote, without the request's context (printed above).

@@ -108,11 +108,21 @@ def try_files(ex: Exchange) -> Response:
     raise redirect(last)
 
 
+class _NothingServed:
+    """The counters where no server runs (``--explain``)."""
+
+    active = accepts = handled = requests = reading = writing = waiting = 0
+
+
+_NOTHING_SERVED = _NothingServed()
+
+
 def stub_status(ex: Exchange) -> Response:
     """nginx's stub_status page, byte for byte."""
     if ex.method not in ("GET", "HEAD"):
         raise HttpError(405, (("Allow", "GET, HEAD"),))
-    s = ex.conn.stats
+    services = ex.conn.services
+    s = services.stats if services is not None else _NOTHING_SERVED
     body = (f"Active connections: {s.active} \nserver accepts handled requests\n"
             f" {s.accepts} {s.handled} {s.requests} \n"
             f"Reading: {s.reading} Writing: {s.writing} Waiting: {s.waiting} \n").encode()

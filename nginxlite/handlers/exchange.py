@@ -43,7 +43,7 @@ class ConnInfo:
     remote_host: str
     remote_port: int
     vhosts: VirtualHosts
-    stats: object = None  # server.app.Stats, for stub_status
+    services: object = None  # server.services.Services: what handlers may use of the loop (None: --explain)
     number: int = 0  # the connection's serial number, nginx's "*N" in error-log lines
     fd: int = -1  # the socket's descriptor, for $tcpinfo_* (never read or written here)
     opened: float = 0.0  # when it was accepted (monotonic clock), for $connection_time

@@ -469,7 +469,7 @@ def _msie(ex: Exchange) -> str:
 
 
 def _stat(attr: str) -> Getter:
-    return lambda ex: str(getattr(ex.conn.stats, attr)) if ex.conn.stats is not None else "0"
+    return lambda ex: str(getattr(ex.conn.services.stats, attr)) if ex.conn.services is not None else "0"
 
 
 def _fastcgi_script_name(ex: Exchange) -> str:

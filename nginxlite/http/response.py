@@ -30,7 +30,7 @@ class Response:
     close: bool = False  # close the connection after this response
     head_only: bool = False  # HEAD: headers as for GET (the body's length), no body
     prepared: bytes = b""  # header lines rendered in advance, Content-Type and -Length included
-    headers_added: bool = False  # add_header already applied (static files: before the range filter)
+    headers_added: bool = False  # the header filters ran (static files: before the range filter, as nginx)
 
     def unprepare(self) -> None:
         """Turn a ``prepared`` block back into ``headers``, for a filter that edits them."""

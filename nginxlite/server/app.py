@@ -32,7 +32,7 @@ from nginxlite import __version__
 from nginxlite.config.isolated import ChildLoad
 from nginxlite.config.model import COMBINED, AccessLog, Config
 from nginxlite.errors import ConfigError, traceback_text
-from nginxlite.handlers.pipeline import ConnInfo
+from nginxlite.handlers.exchange import ConnInfo
 from nginxlite.http.response import HttpDate, Response
 from nginxlite.server.connection import Connection
 from nginxlite.server.logs import Logs, access_formatter, logged, write_by_name
@@ -285,7 +285,7 @@ class App:
         if vhosts is None:  # a wildcard socket kept across a reload for an address now gone
             sock.close()
             return
-        info = ConnInfo(local[0], local[1], addr[0], addr[1], vhosts, self.stats, self.stats.accepts,
+        info = ConnInfo(local[0], local[1], addr[0], addr[1], vhosts, self.services, self.stats.accepts,
                         sock.fileno(), self.clock())
         conn = Connection(self, sock, info)
         self.connections.add(conn)

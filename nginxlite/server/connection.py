@@ -39,7 +39,8 @@ from typing import Protocol
 
 from nginxlite.errors import traceback_text
 from nginxlite.handlers.errors import signature
-from nginxlite.handlers.pipeline import ConnInfo, Exchange, end_body, feed_body, finalize, finish_error, respond
+from nginxlite.handlers.exchange import ConnInfo, Exchange
+from nginxlite.handlers.pipeline import end_body, feed_body, finalize, finish_error, respond
 from nginxlite.http.body import FULL, UNKNOWN, WAIT, FileSlice, Sink, Source, close_body
 from nginxlite.http.parser import (
     CONNECTION_CLOSED,

@@ -219,12 +219,15 @@ def _part_start(headers: list[tuple[str, str]]) -> PartStart:
 
 _PREAMBLE, _HEADERS, _DATA, _DONE, _BROKEN = range(5)
 _PADDING = re.compile(rb"[ \t]*")
+# What makes CRLF--boundary a delimiter, or an error (too much padding).
+_AFTER = rb"(?:--|[ \t]*+\r\n|[ \t]{%d})" % (MAX_PADDING + 1)
+_CLOSE, _UNDECIDED = -1, -2
 
 
 class MultipartParser:
     """Reads one multipart/form-data body.  See the module rules."""
 
-    __slots__ = ("delimiter", "limits", "state", "tail", "skipped", "parts", "line", "headers")
+    __slots__ = ("delimiter", "pattern", "limits", "state", "tail", "skipped", "parts", "line", "headers")
 
     def __init__(self, boundary: str | bytes, limits: Limits = Limits()) -> None:
         if isinstance(boundary, str):
@@ -232,6 +235,7 @@ class MultipartParser:
         if not boundary or b"\r" in boundary or b"\n" in boundary:
             raise ValueError("invalid boundary")
         self.delimiter = b"\r\n--" + boundary
+        self.pattern = re.compile(re.escape(self.delimiter) + _AFTER)
         self.limits = limits
         self.state = _PREAMBLE
         # The body is read as if it began with CRLF: the first delimiter may lack it.
@@ -240,10 +244,6 @@ class MultipartParser:
         self.parts = 0
         self.line = bytearray()  # the header line read so far
         self.headers: list[tuple[str, str]] = []
-
-    def _find(self, buf: bytes, sub: bytes, start: int) -> int:
-        """``buf.find``: a hook for the tests that count searches."""
-        return buf.find(sub, start)
 
     def feed(self, data: bytes) -> list:
         state = self.state
@@ -299,6 +299,7 @@ class MultipartParser:
         size = len(delimiter)
         end = len(buf)
         search = pos
+        searched = False  # the regex found no whole delimiter from ``search`` on
         while True:
             at = self._find(buf, delimiter, search)
             if at < 0:
@@ -310,28 +311,54 @@ class MultipartParser:
                 self._skip(view, pos, cut, events)
                 self.tail = buf[cut:]
                 return -1
-            after = at + size
-            if buf[after:after + 2] == b"--":
-                self._skip(view, pos, at, events)
+            found = self._delimiter_at(buf, at)
+            if found is None:
+                # CRLF--boundary followed by something else is data.  Near misses come in
+                # floods from hostile clients: the whole-delimiter regex skips them in C.
+                match = None if searched else self._search(buf, at + 1)
+                if match is None:
+                    # None whole in buf: only its last bytes may hold an undecided one.
+                    search = max(at + 1, end - size - MAX_PADDING - 2)
+                    searched = True
+                    continue
+                at = match.start()
+                found = self._delimiter_at(buf, at)
+            self._skip(view, pos, at, events)
+            if found == _UNDECIDED:
+                self.tail = buf[at:]
+                return -1
+            if found == _CLOSE:
                 if self.state == _DATA:
                     events.append(PartEnd())
                 events.append(Done())
                 self.state = _DONE
                 return end
-            padding = _PADDING.match(buf, after, after + MAX_PADDING + 1).end()
-            if padding - after > MAX_PADDING:
-                raise MultipartError(400, "too much transport padding after a multipart boundary")
-            if buf[padding:padding + 2] == b"\r\n":
-                self._skip(view, pos, at, events)
-                self._open_part(events)
-                return padding + 2
-            if padding == end or (padding == end - 1 and buf[padding] == 13) or (after == end - 1 and
-                                                                                buf[after] == 45):
-                # Not decidable yet ("--", padding or CRLF may follow): keep it.
-                self._skip(view, pos, at, events)
-                self.tail = buf[at:]
-                return -1
-            search = at + 1  # CRLF--boundary followed by something else: data
+            self._open_part(events)
+            return found
+
+    def _delimiter_at(self, buf: bytes, at: int) -> int | None:
+        """What CRLF--boundary at ``at`` is: _CLOSE, _UNDECIDED (more bytes needed), the
+        start of the part's header (after padding and CRLF), or None (data)."""
+        after = at + len(self.delimiter)
+        if buf[after:after + 2] == b"--":
+            return _CLOSE
+        padding = _PADDING.match(buf, after, after + MAX_PADDING + 1).end()
+        if padding - after > MAX_PADDING:
+            raise MultipartError(400, "too much transport padding after a multipart boundary")
+        if buf[padding:padding + 2] == b"\r\n":
+            return padding + 2
+        end = len(buf)
+        if padding == end or (padding == end - 1 and buf[padding] == 13) or (after == end - 1 and buf[after] == 45):
+            return _UNDECIDED  # "--", padding or CRLF may follow
+        return None
+
+    def _find(self, buf: bytes, sub: bytes, start: int) -> int:
+        """``buf.find``: a hook for the tests that count searches."""
+        return buf.find(sub, start)
+
+    def _search(self, buf: bytes, start: int) -> re.Match | None:
+        """The next whole delimiter (or too much padding) from ``start``: a hook too."""
+        return self.pattern.search(buf, start)
 
     def _skip(self, view: memoryview, start: int, stop: int, events: list) -> None:
         """Emit ``view[start:stop]`` as part data, or count it as preamble."""

@@ -421,3 +421,214 @@ def test_numbered_fits_255_bytes():
             assert len(got.encode()) <= MAX_FILENAME and f"-{n}" in got
             if name.endswith(".txt"):
                 assert got.endswith(f"-{n}.txt")
+
+
+# -- defnull's multipart as an oracle ---------------------------------------------------
+
+oracle = pytest.importorskip("multipart")
+
+_BCHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=?"
+_NAME_CHARS = 'abcxyzABC019 _-.;=,\u00e9\u00fc\u6f22\U0001f600"\r\n'
+_TYPES = ["text/plain", "Text/Plain; charset=UTF-8", "application/octet-stream", "image/png", "APPLICATION/JSON"]
+
+
+def random_boundary(rng: random.Random) -> str:
+    if rng.random() < 0.3:
+        return "----WebKitFormBoundary" + "".join(rng.choice(_BCHARS[:62]) for _ in range(16))
+    size = rng.choice([1, 2, 3, 8, 20, 70])
+    inner = "".join(rng.choice(_BCHARS + " ") for _ in range(size - 1))
+    return inner + rng.choice(_BCHARS)
+
+
+def random_name(rng: random.Random) -> tuple[str, str]:
+    """(a name, how a browser quotes it): WHATWG percent escapes, or the legacy \\" ones."""
+    name = "".join(rng.choice(_NAME_CHARS) for _ in range(rng.randrange(0, 12)))
+    if "\r" not in name and "\n" not in name and rng.random() < 0.2:
+        return name, '"' + name.replace('"', '\\"') + '"'
+    return name, '"' + name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A") + '"'
+
+
+def random_data(rng: random.Random, boundary: bytes) -> bytes:
+    delimiter = b"\r\n--" + boundary
+    tricky = [b"\r", b"\n", b"\r\n", b"\x00", b"-", b"--", b"--" + boundary + b"x", b"--" + boundary + b"--",
+              b"\r\n--", b"\r\n-", delimiter[:-1], b"\r\n\r\n", boundary]
+    data = bytearray()
+    for _ in range(rng.choice([0, 1, 3, 10, 40])):
+        data += rng.choice(tricky) if rng.random() < 0.5 else rng.randbytes(rng.choice([1, 5, 100, 2000]))
+    data = bytes(data)
+    while delimiter in data:  # the one thing a part's data cannot hold
+        data = data.replace(delimiter, b"\r\n-x")
+    return data
+
+
+def random_form(rng: random.Random, boundary: str) -> tuple[bytes, list[tuple]]:
+    """A valid body and its parts (name, filename, media type, data)."""
+    raw = boundary.encode()
+    body = bytearray()
+    if rng.random() < 0.3:
+        body += rng.choice([b"preamble\r\n", b"\r\n", b"a\r\nb\rc\r\n"])
+    expected = []
+    for _ in range(rng.randrange(1, 21)):
+        name, quoted_name = random_name(rng)
+        disposition = rng.choice(["form-data", "FORM-DATA", "Form-Data"]) + "; name=" + quoted_name
+        filename = None
+        if rng.random() < 0.4:
+            filename, quoted = random_name(rng)
+            filename += ".txt"
+            quoted = quoted[:-1] + '.txt"'
+            disposition = (disposition + "; filename=" + quoted if rng.random() < 0.7
+                           else "form-data; filename=" + quoted + "; name=" + quoted_name)
+        header = ["Content-Disposition: " + disposition]
+        media = None
+        if rng.random() < 0.5:
+            media = rng.choice(_TYPES)
+            header.append(rng.choice(["Content-Type: ", "content-type:", "CONTENT-TYPE:  "]) + media)
+        if rng.random() < 0.2:
+            header.insert(rng.randrange(len(header) + 1), "X-Extra-9: v")
+        data = random_data(rng, raw)
+        body += b"--" + raw + b"\r\n" + "\r\n".join(header).encode() + b"\r\n\r\n" + data + b"\r\n"
+        expected.append((name, filename, media and media.partition(";")[0].strip().lower(), data))
+    body += b"--" + raw + b"--"
+    if rng.random() < 0.5:
+        body += rng.choice([b"\r\n", b"\r\nepilogue\r\n--" + raw + b"\r\n"])
+    return bytes(body), expected
+
+
+def random_pieces(rng: random.Random, body: bytes) -> list[bytes]:
+    cuts = sorted(rng.sample(range(1, len(body)), min(len(body) - 1, rng.choice([0, 1, 3, 20, 200]))))
+    return [body[a:b] for a, b in zip([0] + cuts, cuts + [len(body)])]
+
+
+def ours(boundary: str, pieces: list[bytes]) -> list[tuple]:
+    parser = MultipartParser(boundary)
+    events = [e for piece in pieces for e in parser.feed(piece)] + parser.end()
+    result = []
+    for event in events:
+        if isinstance(event, PartStart):
+            media = event.content_type and event.content_type.partition(";")[0].strip().lower()
+            result.append([event.name, event.filename, media, b""])
+        elif isinstance(event, PartData):
+            result[-1][3] += event.data
+    assert isinstance(events[-1], Done)
+    return [tuple(r) for r in result]
+
+
+def theirs(boundary: str, pieces: list[bytes], strict: bool = False) -> list[tuple]:
+    parser = oracle.PushMultipartParser(boundary, max_header_size=MAX_HEADER_LINE, max_header_count=MAX_HEADER_LINES,
+                                        max_segment_count=MAX_PARTS, strict=strict)
+    result = []
+    for piece in pieces + [b""]:
+        if parser.closed:
+            break
+        for event in parser.parse(piece):
+            if isinstance(event, oracle.MultipartSegment):
+                result.append([event.name, event.filename, event.content_type, b""])
+            elif event is not None:
+                result[-1][3] += event
+    return [tuple(r) for r in result]
+
+
+def test_random_valid_bodies_agree_with_the_oracle():
+    rng = random.Random(7578)
+    for _ in range(300):
+        boundary = random_boundary(rng)
+        body, expected = random_form(rng, boundary)
+        pieces = random_pieces(rng, body)
+        assert ours(boundary, pieces) == expected
+        assert theirs(boundary, pieces) == expected
+        assert ours(boundary, [body]) == expected
+
+
+def _mutations(rng: random.Random, boundary: str) -> tuple[str, bytes]:
+    """(what, a body both parsers must reject)."""
+    raw = boundary.encode()
+    body, _ = random_form(rng, boundary)
+    body = body[:body.rindex(b"--" + raw + b"--") + len(raw) + 4]  # no epilogue
+    head = b"--" + raw + b"\r\n"
+    body = body[body.index(head):]  # no preamble
+    what = rng.choice(["truncated", "bad close", "too many parts", "long header line", "many header lines",
+                       "no name", "no disposition", "attachment", "obs-fold", "first boundary"])
+    if what == "truncated":
+        return what, body[:rng.randrange(len(body))]
+    if what == "bad close":
+        return what, body[:-2] + rng.choice([b"-x", b"x-", b"\n", b""])
+    if what == "too many parts":
+        return what, head + b"".join(b'Content-Disposition: form-data; name="a"\r\n\r\nv\r\n' + head
+                                     for _ in range(MAX_PARTS)) + body[len(head):]
+    if what == "long header line":
+        return what, head + b"X-Long: " + b"v" * rng.randrange(MAX_HEADER_LINE, 3 * MAX_HEADER_LINE) + b"\r\n" \
+            + body[len(head):]
+    if what == "many header lines":
+        return what, head + b"X-A: v\r\n" * MAX_HEADER_LINES + body[len(head):]
+    if what == "no name":
+        return what, head + b"Content-Disposition: form-data; filename=\"a\"\r\n\r\nv\r\n" + body
+    if what == "no disposition":
+        return what, head + b"Content-Type: text/plain\r\n\r\nv\r\n" + body
+    if what == "attachment":
+        return what, head + b"Content-Disposition: attachment; name=\"a\"\r\n\r\nv\r\n" + body
+    if what == "obs-fold":
+        return what, head + b"Content-Disposition: form-data;\r\n name=\"a\"\r\n\r\nv\r\n" + body
+    return what, rng.choice([b"--" + raw + b"x\r\n", b"--" + raw + b"\n", b"-" + raw + b"\r\n", b"\r\n"]) \
+        + b"Content-Disposition: form-data; name=\"a\"\r\n\r\nv"
+
+
+def test_hostile_bodies_are_rejected_by_both():
+    rng = random.Random(2046)
+    seen = set()
+    for _ in range(300):
+        boundary = random_boundary(rng)
+        what, body = _mutations(rng, boundary)
+        seen.add(what)
+        pieces = random_pieces(rng, body) if body else [body]
+        with pytest.raises(MultipartError) as info:
+            ours(boundary, pieces)
+        assert info.value.status == (413 if what in ("too many parts", "long header line", "many header lines")
+                                     else 400), what
+        with pytest.raises(oracle.MultipartError):
+            theirs(boundary, pieces, strict=True)
+    assert len(seen) == 10
+
+
+def _cd(disposition: str, data: bytes = b"v") -> bytes:
+    return b"--B\r\nContent-Disposition: " + disposition.encode() + b"\r\n\r\n" + data + b"\r\n--B--"
+
+
+# (why, body with boundary "B", our parts or our status, the oracle's parts or "rejects", oracle strict?)
+DISAGREEMENTS = [
+    ("RFC 2046 §5.1.1: CRLF--boundary is a delimiter only when '--' or padding+CRLF follow; else it is data",
+     _cd("form-data; name=a", b"1\r\n--Bx\r\n2"), [("a", None, None, b"1\r\n--Bx\r\n2")], "rejects", False),
+    ("RFC 2046 §5.1.1 transport-padding: spaces/tabs may follow a boundary before its CRLF",
+     b"--B \t\r\nContent-Disposition: form-data; name=a\r\n\r\nv\r\n--B--", [("a", None, None, b"v")], "rejects", False),
+    ("RFC 2046 §5.1.1: the preamble is ignored, '--B' inside a preamble line is no delimiter",
+     b"pre--B\r\n" + _cd("form-data; name=a"), [("a", None, None, b"v")], "rejects", False),
+    ("a parameter given twice is 400: first-wins and last-wins parsers would see different fields",
+     _cd('form-data; name="a"; name="b"'), 400, [("b", None, None, b"v")], False),
+    ("RFC 7578 §4.2: each part MUST have a name (the oracle's non-strict mode names it '')",
+     _cd('form-data; filename="x"'), 400, [("", "x", None, b"v")], False),
+    ("RFC 9112 §5.2: obs-fold is rejected (the oracle's non-strict mode joins the lines)",
+     _cd('form-data;\r\n name="a"'), 400, [("a", None, None, b"v")], False),
+    ("RFC 9110 §5.5: a NUL in a field value is rejected",
+     b"--B\r\nContent-Disposition: form-data; name=a\r\nX-A: 1\x002\r\n\r\nv\r\n--B--", 400,
+     [("a", None, None, b"v")], True),
+    ("browsers send backslashes unescaped: only \\\" and \\\\ are escapes, and the path is kept for safe_filename",
+     _cd(r'form-data; name=a; filename="C:\dir\x.txt"'), [("a", "C:\\dir\\x.txt", None, b"v")],
+     [("a", "x.txt", None, b"v")], True),
+    ("both escapes are decoded in one value (the oracle decodes one kind per value)",
+     _cd(r'form-data; name="a\"b%22c"'), [('a"b"c', None, None, b"v")], [('a"b%22c', None, None, b"v")], True),
+]
+
+
+@pytest.mark.parametrize("why, body, mine, theirs_, strict", DISAGREEMENTS, ids=[d[0][:40] for d in DISAGREEMENTS])
+def test_documented_disagreements_with_the_oracle(why, body, mine, theirs_, strict):
+    pieces = [body[i:i + 3] for i in range(0, len(body), 3)]
+    if isinstance(mine, int):
+        with pytest.raises(MultipartError) as info:
+            ours("B", pieces)
+        assert info.value.status == mine
+    else:
+        assert ours("B", pieces) == mine
+    if theirs_ == "rejects":
+        with pytest.raises(oracle.MultipartError):
+            theirs("B", pieces, strict)
+    else:
+        assert theirs("B", pieces, strict) == theirs_

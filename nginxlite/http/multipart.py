@@ -12,8 +12,10 @@ CVEs of python-multipart, Werkzeug, Go's mime/multipart and nginx-upload-module)
 - Linear time.  The delimiter ``CRLF--boundary`` is searched with ``bytes.find``; when
   a chunk has none, only its tail that could begin a delimiter (at most the
   delimiter's length plus ``MAX_PADDING`` + 2 bytes) is kept for the next chunk.
-  Preamble, part data and epilogue get no Python work per byte: one ``find`` per
-  chunk plus one per occurrence of the whole ``CRLF--boundary`` string.
+  A near miss (``CRLF--boundary`` followed by something else) hands the rest of the
+  chunk to one regex search for the whole delimiter, so floods of near misses are
+  skipped in C too.  Preamble, part data and epilogue get no Python work per byte,
+  nor per near miss: a few searches per chunk.
 - A delimiter is ``CRLF--boundary`` followed by ``--`` (the close delimiter) or by at
   most ``MAX_PADDING`` spaces/tabs (RFC 2046 transport padding) then CRLF.
   ``CRLF--boundary`` followed by anything else is part data (longer padding is a
@@ -82,6 +84,9 @@ class MultipartError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """Beyond ``parts``, ``header_lines`` or ``header_line`` (bytes without CRLF): 413;
+    a first delimiter later than ``preamble`` bytes: 400."""
+
     parts: int = MAX_PARTS
     header_lines: int = MAX_HEADER_LINES
     header_line: int = MAX_HEADER_LINE

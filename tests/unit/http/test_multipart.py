@@ -218,8 +218,8 @@ def test_ten_mib_in_big_and_small_pieces_gives_the_same_parts():
     body = _big_body(10 << 20)
     whole = run(body, 65536)
     assert [p[0] for p in parts(whole)] == ["a", "big", "c"] and len(parts(whole)[1][3]) >= 10 << 20
-    assert run(body, 4093) == whole == run(body)
-    # Bytewise costs a Python call per byte: 1 MiB of it, and 7-byte pieces, in the same rules.
+    assert run(body, 4093) == whole == run(body) == run(body, 7)
+    # Bytewise costs a Python call per byte (2-3 µs): 1 MiB of it.
     small = _big_body(1 << 20)
     assert run(small, 1) == run(small, 7) == run(small, 65536)
 
@@ -232,6 +232,7 @@ def test_hostile_data_costs_linear_searches(fragment):
         pieces = pieces_of(body, 65536)
         for piece in pieces:
             assert parser.feed(piece)
+            assert len(parser.tail) <= len(parser.delimiter) + MAX_PADDING + 2  # all that is kept
         # Every byte is looked at a bounded number of times, and there are a few
         # searches per chunk (at most one per near miss in its last bytes, within
         # MAX_PADDING + 14 of its end), however many near misses the data holds.

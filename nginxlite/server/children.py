@@ -31,11 +31,14 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from nginxlite.server.loop import Reactor
 from nginxlite.server.pipes import PipeCallback, PipeEnd, nonblocking_pipe
+
+if TYPE_CHECKING:
+    import subprocess
 
 LogError = Callable[[str, str], None]
 ExitCallback = Callable[[int], None]
@@ -85,6 +88,8 @@ class Children:
             stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w = fds
             for fd in (stdin_r, stdout_w, stderr_w):
                 os.set_blocking(fd, True)  # the child's ends: programs expect blocking stdio
+            import subprocess  # here: a server that runs no child never loads it (about 0.5 MiB)
+
             popen = subprocess.Popen(list(argv), stdin=stdin_r, stdout=stdout_w, stderr=stderr_w, cwd=cwd,
                                      env=None if env is None else dict(env), close_fds=True,
                                      restore_signals=True, process_group=0)

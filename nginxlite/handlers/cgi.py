@@ -2,7 +2,8 @@
 
 Rules:
 - The script is the URI's script part (``cgi_split_path_info``'s first capture,
-  else the URI) mapped through ``root``/``alias``.  Only a regular file under the
+  else the URI; ``cgi_index`` appended to one ending in ``/``) mapped through
+  ``root``/``alias``.  Only a regular file under the
   location's document root after symbolic links are resolved is run: missing is
   404, a directory, a file outside the root or one that cannot be run is 403.
   ``cgi_pass exec`` runs the file itself, any other value is the interpreter the
@@ -10,7 +11,8 @@ Rules:
 - The environment is built from nothing (never a copy of the server's): RFC
   3875's meta-variables, ``DOCUMENT_ROOT``, ``REQUEST_URI``, ``REDIRECT_STATUS``
   (php-cgi wants it), ``HTTP_*`` for the request's headers, then ``cgi_param``.
-  ``HTTP_PROXY`` is never set (httpoxy), nor ``HTTP_AUTHORIZATION``; a header
+  ``HTTP_PROXY`` is never set (httpoxy), nor ``HTTP_AUTHORIZATION`` unless
+  ``cgi_pass_authorization on``; a header
   whose name has anything but letters, digits and ``-`` is dropped (``X_Foo``
   cannot pass for ``X-Foo``).  ``CONTENT_LENGTH``/``CONTENT_TYPE`` only when the
   request has a body, whose length is then exact: the body is read whole first
@@ -95,6 +97,8 @@ def locate(ex: Exchange) -> Script:
         found = settings.cgi_split_path_info.match(uri)
         if found is not None:
             name, path_info = found.group(1), found.group(2) or ""
+    if name.endswith("/") and settings.cgi_index:
+        name += settings.cgi_index  # as fastcgi_index
     ex.script_name, ex.path_info = name, path_info
     filename = file_path(ex, name)
     root = expand(settings.root, ex) if "$" in settings.root else settings.root
@@ -158,7 +162,7 @@ def environment(ex: Exchange, script: Script, length: int | None) -> dict[bytes,
         if not _HEADER_NAME.fullmatch(field):
             continue
         key = "HTTP_" + field.upper().replace("-", "_")
-        if key in _NOT_PASSED:
+        if key in _NOT_PASSED and not (key == "HTTP_AUTHORIZATION" and ex.settings.cgi_pass_authorization):
             continue
         if key in env:
             env[key] += ("; " if key == "HTTP_COOKIE" else ", ") + value

@@ -1237,14 +1237,16 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
        "Folder where POSTed files are stored: multipart/form-data file parts, or a raw body "
        "POSTed to LOCATION/NAME as NAME (201 Created; an existing file is never overwritten).",
        nginxlite_only=True),
-    _S("session", Ctx.HSL, A.FLAG, planned_slot("no session cookie is issued", flag_slot),
-       "Server-side sessions with a cookie.", "off",
-       nginxlite_only=True, planned=True),
-    _S("session_name", Ctx.HSL, A.TAKE1, str_slot, "Session cookie name.", "NLSESSID", nginxlite_only=True, planned=True),
+    _S("session", Ctx.HSL, A.FLAG, flag_slot,
+       "Server-side sessions: a cookie names each client's session, CGI scripts get its data file.", "off",
+       nginxlite_only=True),
+    _S("session_name", Ctx.HSL, A.TAKE1, str_slot, "Session cookie name.", "NLSESSID", nginxlite_only=True),
     _S("session_timeout", Ctx.HSL, A.TAKE1, sec_slot, "Session lifetime without activity.", "30m",
-       nginxlite_only=True, planned=True),
+       nginxlite_only=True),
+    _S("session_max_age", Ctx.HSL, A.TAKE1, sec_slot, "Longest a session lives, active or not.", "8h",
+       nginxlite_only=True),
     _S("session_store", Ctx.HSL, A.TAKE1, str_slot, "Folder of session files.", "sessions",
-       nginxlite_only=True, planned=True),
+       nginxlite_only=True),
 )}
 
 

@@ -290,7 +290,7 @@ class Loader:
         http = self.http
         servers: dict[int, Server] = {}
         if http is not None:
-            http_settings = self.settings(Settings(), http.own)
+            http_settings = self.settings(Settings(session_store=self.path("sessions")), http.own)
             for blk in http.servers:
                 own = blk.own
                 settings = self.settings(http_settings, own)

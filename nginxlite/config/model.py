@@ -193,6 +193,7 @@ class Settings:
     session: bool = False
     session_name: str = "NLSESSID"
     session_timeout: float = 1800.0
+    session_max_age: float = 8 * 3600.0
     session_store: str = "sessions"
 
 

@@ -32,6 +32,7 @@ Rules:
   that is no longer wanted (timeout, the client gone, the body sent) gets
   SIGTERM, then SIGKILL after ``KILL_AFTER`` seconds, to its whole group; every
   child is reaped (``server.children``) and every pipe closed.
+- With ``session on``, ``SESSION_ID`` and ``SESSION_FILE`` (``handlers.sessions``).
 - stderr lines go to the error log with the request's context, as nginx logs a
   FastCGI server's stderr.
 """
@@ -153,6 +154,10 @@ def environment(ex: Exchange, script: Script, length: int | None) -> dict[bytes,
     }
     if script.path_info:
         env["PATH_TRANSLATED"] = script.root + script.path_info
+    session = ex.session
+    if session is not None:  # (handlers.sessions: the script keeps per-user state in the file)
+        env["SESSION_ID"] = session.id
+        env["SESSION_FILE"] = session.data
     if length is not None:
         env["CONTENT_LENGTH"] = str(length)
         ctype = req.header("content-type")

@@ -75,6 +75,7 @@ class Exchange:
     script_name: str = ""  # $cgi_script_name: the URI's script part (cgi_split_path_info)
     path_info: str = ""  # $cgi_path_info
     cgi_redirects: int = 0  # local Location answers of CGI scripts followed (at most 5 in a row)
+    session: object = None  # handlers.sessions.Session, with ``session on``
     notes: list[str] = field(default_factory=list)
     trace: Trace | None = None  # records the decisions for --explain (module rules)
     # Filled in by the connection, for variables ($status, $bytes_sent, $request_time...):

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nginxlite.handlers.add_header import add_header_filter
+from nginxlite.handlers.sessions import session_filter
 from nginxlite.http.response import Response
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 HEADER_FILTERS = [
     add_header_filter,
+    session_filter,  # nginx's userid filter's place: the session cookie
 ]
 
 BODY_FILTERS: list = []

@@ -38,7 +38,7 @@ from nginxlite.config.locations import describe, find
 from nginxlite.config.model import REDIRECT_CODES, Location, Return, Server, Settings
 from nginxlite.config.vhosts import validate_host
 from nginxlite.errors import HttpError
-from nginxlite.handlers import content, errors, filters
+from nginxlite.handlers import content, errors, filters, sessions
 from nginxlite.handlers.exchange import (  # noqa: F401 - the names the server imports from here
     ROUTED_METHODS, ConnInfo, Exchange, Route, Trace, content_type, redirect_location,
 )
@@ -309,6 +309,11 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
         if trace is not None:
             trace.step("method", f"{ex.method} is not in allow_methods {' '.join(sorted(allowed))}")
         raise HttpError(405, (("Allow", ", ".join(sorted(allowed))),))
+    if settings.session and ex.session is None:
+        if trace is None:  # (--explain writes no session file)
+            sessions.begin(ex)
+        else:
+            trace.step("session", f"{settings.session_name} from {settings.session_store}")
     if loc is not None and loc.return_ is not None and not limited:
         if trace is not None:
             trace.step("return", describe_return(loc.return_))

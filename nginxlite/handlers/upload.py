@@ -6,9 +6,9 @@ Rules:
   each part with a file name is written to a temporary file in DIR (``O_EXCL``,
   mode 0600, ``.nginxlite-upload-`` and a random name) and put in place under
   its name only when the part is complete; the other parts are form fields,
-  kept in memory up to ``FIELDS_BUDGET`` bytes in all (beyond: 413).  A file
-  part with an empty ``filename`` is what a browser sends for a file input left
-  empty: it is skipped.  Any other body is stored whole as ``NAME`` for a POST
+  kept in memory up to ``FIELDS_BUDGET`` bytes in all, names and values (beyond:
+  413).  A file part with an empty ``filename`` and no content is what a browser
+  sends for a file input left empty: it is skipped (with content: 400).  Any other body is stored whole as ``NAME`` for a POST
   to ``LOCATION/NAME`` (400 without a name).
 - Names go through ``multipart.safe_filename`` (a basename, no control
   characters, no leading dot, at most 255 bytes; 400 when nothing usable is
@@ -266,10 +266,11 @@ class FormUpload(Upload):
             if kind is PartData:
                 if self.file is not None:
                     self.file.write(event.data)
-                elif not self.skipping:
-                    self.kept += len(event.data)
-                    if self.kept > FIELDS_BUDGET:
-                        raise HttpError(413)
+                elif self.skipping:
+                    if event.data:  # a file part with content but no name to store it under
+                        raise HttpError(400)
+                else:
+                    self.keep(len(event.data))
                     self.value += event.data
             elif kind is PartStart:
                 self.start(event)
@@ -278,9 +279,15 @@ class FormUpload(Upload):
             elif kind is Done:
                 self.done = True
 
+    def keep(self, size: int) -> None:
+        self.kept += size
+        if self.kept > FIELDS_BUDGET:
+            raise HttpError(413)
+
     def start(self, part: PartStart) -> None:
         self.skipping = False
         if part.filename is None:
+            self.keep(len(part.name.encode("utf-8")))  # a field's name is kept too
             self.field = part.name
             self.value = bytearray()
             return

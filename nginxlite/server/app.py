@@ -32,6 +32,7 @@ from nginxlite import __version__
 from nginxlite.config.isolated import ChildLoad
 from nginxlite.config.model import COMBINED, AccessLog, Config
 from nginxlite.errors import ConfigError, traceback_text
+from nginxlite.handlers import sessions
 from nginxlite.handlers.exchange import ConnInfo
 from nginxlite.http.response import HttpDate, Response
 from nginxlite.server.connection import Connection
@@ -220,6 +221,7 @@ class App:
             self.reactor.close()
             return 1
         self.reactor.call_later(1.0, self.tick)
+        self.reactor.call_later(sessions.SWEEP_EVERY, self.sweep_sessions)
         self.log_error("notice", f"nginxlite/{__version__} started")
         return 0
 
@@ -251,6 +253,16 @@ class App:
     def tick(self) -> None:
         self.logs.flush()
         self.reactor.call_later(1.0, self.tick)
+
+    def sweep_sessions(self) -> None:
+        """Remove expired sessions from every store the configuration uses (a loop timer:
+        never per request)."""
+        for store, (idle, absolute) in sessions.stores(self.config).items():
+            try:
+                sessions.sweep(store, idle, absolute)
+            except OSError as err:
+                self.log_error("error", f'session_store "{store}" could not be swept ({err.errno}: {err.strerror})')
+        self.reactor.call_later(sessions.SWEEP_EVERY, self.sweep_sessions)
 
     def shutdown(self) -> None:
         self.abandon_loading()

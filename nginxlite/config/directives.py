@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import stat
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1074,6 +1075,22 @@ def cgi_pass(loader: Reading, d: Directive, blk: Block) -> None:
     blk.cgi_pass = d.args[0]
 
 
+def upload_store(loader: Reading, d: Directive, blk: Block) -> None:
+    """A folder the server must be able to write to: ``-t`` says when it cannot (the
+    server answers such uploads 500, with the reason in the error log)."""
+    str_slot(loader, d, blk)
+    path = d.args[0] if os.path.isabs(d.args[0]) else os.path.join(loader.prefix, d.args[0])
+    try:
+        st = os.stat(path.encode("latin-1"))
+    except OSError as err:
+        loader.warn(f'upload_store "{path}" is not usable ({err.errno}: {err.strerror})', d.pos)
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        loader.warn(f'upload_store "{path}" is not a directory', d.pos)
+    elif not os.access(path.encode("latin-1"), os.W_OK | os.X_OK):
+        loader.warn(f'upload_store "{path}" is not writable (13: Permission denied)', d.pos)
+
+
 def planned_slot(effect: str, slot: Handler) -> Handler:
     def handler(loader: Reading, d: Directive, blk: Block) -> None:
         slot(loader, d, blk)
@@ -1209,9 +1226,10 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("cgi_param", Ctx.HSL, A.TAKE23, cgi_param, "Adds a CGI environment variable.", nginxlite_only=True, planned=True),
     _S("cgi_timeout", Ctx.HSL, A.TAKE1, sec_slot, "Longest a CGI program may run.", "60s",
        nginxlite_only=True, planned=True),
-    _S("upload_store", Ctx.SL, A.TAKE1, planned_slot("POST bodies are not stored", str_slot),
-       "Folder where POSTed files are stored.",
-       nginxlite_only=True, planned=True),
+    _S("upload_store", Ctx.SL, A.TAKE1, upload_store,
+       "Folder where POSTed files are stored: multipart/form-data file parts, or a raw body "
+       "POSTed to LOCATION/NAME as NAME (201 Created; an existing file is never overwritten).",
+       nginxlite_only=True),
     _S("session", Ctx.HSL, A.FLAG, planned_slot("no session cookie is issued", flag_slot),
        "Server-side sessions with a cookie.", "off",
        nginxlite_only=True, planned=True),

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from nginxlite.errors import HttpError
-from nginxlite.handlers import dav, static
+from nginxlite.handlers import dav, static, upload
 from nginxlite.handlers.exchange import Exchange
 from nginxlite.handlers.redirects import redirect
 from nginxlite.handlers.variables import expand
@@ -133,6 +133,7 @@ CONTENT_HANDLERS: tuple[ContentHandler, ...] = (
     ContentHandler("stub_status", _stub_status_on, stub_status, "stub_status page"),
     ContentHandler("cgi_pass", _cgi_pass_on, _no_cgi, "cgi_pass {ex.location.cgi_pass}: CGI is not built yet"),
     ContentHandler("dav", _dav_method, _dav, "DAV {ex.method} (dav_methods)"),
+    ContentHandler("upload", upload.applies, upload.handle, "upload_store {ex.settings.upload_store}"),
     ContentHandler("try_files", _try_files_on, try_files),
     ContentHandler("static", None, static.handle),
 )

@@ -84,7 +84,7 @@ def test_an_error_page_is_a_redirect_errors_post_processes(site):
 
 def test_the_content_handlers_in_nginx_order():
     assert [entry.name for entry in content.CONTENT_HANDLERS] == [
-        "stub_status", "cgi_pass", "dav", "try_files", "static"]
+        "stub_status", "cgi_pass", "dav", "upload", "try_files", "static"]
     assert content.CONTENT_HANDLERS[-1].applies is None  # static answers whatever is left
 
 

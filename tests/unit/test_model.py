@@ -248,7 +248,7 @@ def test_nginxlite_directives(write):
     assert [w.message for w in cfg.warnings] == [
         '"session" is not implemented yet: no session cookie is issued',
         '"cgi_pass" is not implemented yet: requests in this location are answered 501',
-        '"upload_store" is not implemented yet: POST bodies are not stored']
+        f'upload_store "{up.settings.upload_store}" is not usable (2: No such file or directory)']
 
 
 @pytest.mark.parametrize("text, message", [

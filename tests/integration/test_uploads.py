@@ -25,8 +25,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import requests
 
-from client import Reply, parse, receive
+from client import Reply, parse, parse_all, receive
 from helpers import CHILD_ENV
+from servers import read_until
 
 BOUNDARY = "BoUnDaRy42"
 LIMIT = 1000  # client_max_body_size of /small/ and /smallraw/
@@ -843,3 +844,86 @@ def test_form_field_names_count_in_the_64_kib_budget_too(site):
     reply = send_raw(site.port, "/up/", {"Content-Type": form_type(), "Content-Length": str(len(body)),
                                          "Accept": "application/json"}, body)
     assert reply.status == 413
+
+
+def test_pipelined_uploads_on_one_connection_are_all_stored(site):
+    bodies = [form(part("f", b"P%d" % i * 10_000, f"p{i}.txt")) for i in range(3)]
+    data = b""
+    for i, body in enumerate(bodies):
+        last = {"Connection": "close"} if i == len(bodies) - 1 else {}
+        data += head_bytes("/up/", {"Content-Type": form_type(), "Content-Length": str(len(body)),
+                                    "Accept": "application/json", **last}, site.port) + body
+    with socket.create_connection(("127.0.0.1", site.port), timeout=10) as sock:
+        sock.sendall(data)
+        replies = parse_all(receive(sock, 10))
+    assert [r.status for r in replies] == [201, 201, 201]
+    assert stored(site.root / "store") == {f"p{i}.txt": b"P%d" % i * 10_000 for i in range(3)}
+
+
+def test_expect_100_continue_with_a_chunked_body(site):
+    headers = {"Content-Type": form_type(), "Transfer-Encoding": "chunked", "Expect": "100-continue",
+               "Connection": "close"}
+    body = form(part("f", TRICKY, "exp.bin"))
+    with socket.create_connection(("127.0.0.1", site.port), timeout=10) as sock:
+        sock.sendall(head_bytes("/up/", headers, site.port))
+        assert receive(sock, 10, until=b"\r\n\r\n") == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(b"".join(b"%x;ext=1\r\n%s\r\n" % (len(c), c) for c in _pieces(body, 33))
+                     + b"0\r\nX-Trailer: t\r\n\r\n")
+        reply, _ = parse(receive(sock, 10))
+    assert reply.status == 201
+    assert stored(site.root / "store") == {"exp.bin": TRICKY}
+
+
+def test_a_store_with_a_non_ascii_path_works(serve):
+    running = serve(CONFIG.replace("location = /s", "location /u/ { upload_store d\u00e9p\u00f4t; alias ROOT/d\u00e9p\u00f4t/; }\n"
+                                                    "    location = /s"), files={**FILES, "d\u00e9p\u00f4t/.keep": b""})
+    answer = post_form(running, "/u/", form(part("f", b"UTF", "\u00e9t\u00e9.txt")))
+    assert answer.status_code == 201, answer.text
+    assert stored(running.root / "d\u00e9p\u00f4t") == {"\u00e9t\u00e9.txt": b"UTF"}
+    assert requests.get(answer.headers["Location"], timeout=10).content == b"UTF"
+
+
+def test_a_relative_store_is_under_the_prefix_not_the_working_directory(tmp_path):
+    prefix, elsewhere = tmp_path / "prefix", tmp_path / "elsewhere"
+    (prefix / "rel").mkdir(parents=True)
+    (elsewhere / "rel").mkdir(parents=True)
+    conf = prefix / "site.conf"
+    rng = random.Random()
+    for port in rng.sample(range(31300, 31450), 5):  # started by hand: the ports set aside for that
+        conf.write_text(f"server {{ listen 127.0.0.1:{port}; location /r/ {{ upload_store rel; }} }}\n")
+        proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-c", str(conf), "-p", str(prefix)],
+                                cwd=elsewhere, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=CHILD_ENV)
+        try:
+            read_until(proc.stdout, b"listening on", 1, time.monotonic() + 15, proc)
+        except RuntimeError:
+            continue  # that port was taken
+        try:
+            answer = requests.post(f"http://127.0.0.1:{port}/r/where.txt", data=b"W", headers=RAW, timeout=10)
+        finally:
+            proc.terminate()
+            assert proc.wait(15) == 0
+        break
+    else:
+        pytest.fail("no free port in 31300-31449")
+    assert answer.status_code == 201
+    assert os.listdir(prefix / "rel") == ["where.txt"] and os.listdir(elsewhere / "rel") == []
+
+
+def test_an_error_page_inside_the_upload_location_is_served_not_stored(serve):
+    conf = CONFIG.replace("location = /s", "location /ep/ { upload_store ep; alias ROOT/ep/; client_max_body_size 10;"
+                                           " error_page 400 413 /ep/err.html; }\n    location = /s")
+    running = serve(conf, files={**FILES, "ep/err.html": b"CUSTOM ERROR\n"})
+    too_big = requests.post(running.url("/ep/x.txt"), data=b"x" * 11, headers=RAW, timeout=10)
+    assert (too_big.status_code, too_big.content) == (413, b"CUSTOM ERROR\n")
+    no_name = requests.post(running.url("/ep/"), data=b"y", headers=RAW, timeout=10)
+    assert (no_name.status_code, no_name.content) == (400, b"CUSTOM ERROR\n")
+    assert sorted(os.listdir(running.root / "ep")) == ["err.html"]
+
+
+def test_a_long_name_numbered_on_collision_stays_within_255_bytes(site):
+    name = "n" * 251 + ".txt"
+    for content in (b"1", b"2"):
+        assert post_form(site, "/up/", form(part("f", content, name))).status_code == 201
+    names = stored(site.root / "store")
+    assert sorted(names.values()) == [b"1", b"2"]
+    assert all(len(n.encode()) <= 255 and n.endswith(".txt") for n in names) and name in names

@@ -579,13 +579,20 @@ def test_a_raw_body_cut_short_leaves_nothing_in_the_store(site):
         assert leftovers(site.root / "store") == [], f"left after a cut at {cut}"
 
 
-def test_a_stalled_body_is_408_and_leaves_nothing_in_the_store(site):
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_stalled_body_is_408_and_leaves_nothing_in_the_store(site, chunked):
     body = form(part("done", b"whole part", "first.txt"), part("f", b"x" * 10_000, "stalled.bin"))
     cut = body.index(b"stalled.bin") + 5000
-    headers = {"Content-Type": form_type(), "Content-Length": str(len(body))}
+    headers = {"Content-Type": form_type()}
+    if chunked:
+        headers["Transfer-Encoding"] = "chunked"
+        sent = chunk_coded(body[:cut], 1000, last=b"")
+    else:
+        headers["Content-Length"] = str(len(body))
+        sent = body[:cut]
     start = time.monotonic()
     with socket.create_connection(("127.0.0.1", site.port), timeout=10) as sock:
-        sock.sendall(head_bytes("/slow/", headers, site.port) + body[:cut])
+        sock.sendall(head_bytes("/slow/", headers, site.port) + sent)
         data = closed_after_answer(sock, timeout=10)  # client_body_timeout 1s does the waiting
     assert data.startswith(b"HTTP/1.1 408 ") and time.monotonic() - start < 8
     assert leftovers(site.root / "slow") == []
@@ -649,17 +656,19 @@ def test_a_store_that_is_not_a_directory_is_500_with_an_error_log_line_naming_it
     assert not (site.root / "nosuchstore").exists()
 
 
-def test_check_config_warns_about_a_missing_store(tmp_path):
+def test_check_config_warns_about_a_missing_store_and_one_that_is_a_file(tmp_path):
     prefix = tmp_path / "prefix"
     (prefix / "present").mkdir(parents=True)
+    (prefix / "plain-file-store").write_text("not a folder\n")
     conf = prefix / "site.conf"
     conf.write_text("server { listen 127.0.0.1:31301; location /a/ { upload_store missing-store-dir; }"
-                    " location /b/ { upload_store present; } }\n")
+                    " location /b/ { upload_store present; } location /c/ { upload_store plain-file-store; } }\n")
     done = subprocess.run([sys.executable, "-m", "nginxlite", "-t", "-c", str(conf), "-p", str(prefix)],
                           capture_output=True, text=True, env=CHILD_ENV, timeout=60)
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if "[warn]" in line]
-    assert any("missing-store-dir" in line for line in warnings), done.stderr
+    assert any('upload_store "' in line and "missing-store-dir" in line for line in warnings), done.stderr
+    assert any('upload_store "' in line and "plain-file-store" in line for line in warnings), done.stderr
     assert not any("present" in line for line in warnings), done.stderr
 
 

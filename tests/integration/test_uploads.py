@@ -929,3 +929,47 @@ def test_a_long_name_numbered_on_collision_stays_within_255_bytes(site):
     names = stored(site.root / "store")
     assert sorted(names.values()) == [b"1", b"2"]
     assert all(len(n.encode()) <= 255 and n.endswith(".txt") for n in names) and name in names
+
+
+def test_broken_chunked_framing_mid_upload_is_400_and_leaves_nothing(site):
+    body = form(part("a", b"first", "first.txt"), part("b", b"z" * 20_000, "second.bin"))
+    cut = body.index(b"second.bin") + 5000
+    sent = chunk_coded(body[:cut], 1000, last=b"") + b"zz-not-hex\r\n" + body[cut:]
+    headers = {"Content-Type": form_type(), "Transfer-Encoding": "chunked"}
+    reply = send_raw(site.port, "/up/", headers, sent)
+    assert reply.status == 400
+    wait_idle(site.port)
+    assert leftovers(site.root / "store") == []
+
+
+def test_the_form_content_type_and_its_boundary_parameter_are_case_insensitive(site):
+    answer = requests.post(site.url("/up/"), data=form(part("f", b"case", "case.txt")), timeout=10,
+                           headers={"Content-Type": f"Multipart/Form-Data; BOUNDARY=\"{BOUNDARY}\""})
+    assert answer.status_code == 201, answer.text
+    assert stored(site.root / "store") == {"case.txt": b"case"}
+
+
+def test_a_location_with_root_instead_of_alias_also_gets_a_location_header(serve):
+    running = serve("server { listen 127.0.0.1:PORT0; server_name 127.0.0.1;"
+                    " location /r/ { root ROOT; upload_store r; } }", files={"r/.keep": b""})
+    answer = post_form(running, "/r/", form(part("f", b"ROOTED", "rooted.txt")))
+    assert answer.status_code == 201, answer.text
+    assert answer.headers["Location"] == f"http://127.0.0.1:{running.port}/r/rooted.txt"
+    assert requests.get(answer.headers["Location"], timeout=10).content == b"ROOTED"
+
+
+def test_a_form_over_the_part_limit_is_413_and_the_files_already_placed_are_removed(site):
+    body = form(*(part("f", b"%d" % i, f"many{i}.txt") for i in range(1001)))  # MAX_PARTS is 1000
+    reply = send_raw(site.port, "/up/", {"Content-Type": form_type(), "Content-Length": str(len(body))}, body)
+    assert reply.status == 413
+    wait_idle(site.port)
+    assert leftovers(site.root / "store") == []
+
+
+def test_when_every_numbered_name_is_taken_the_upload_is_refused_and_leaves_nothing(site):
+    store = site.root / "store"
+    for n in range(10_000):  # a.txt, a-1.txt ... a-9999.txt: all the names numbering tries
+        (store / ("full.txt" if n == 0 else f"full-{n}.txt")).write_bytes(b"")
+    answer = post_form(site, "/up/", form(part("f", b"one too many", "full.txt")))
+    assert answer.status_code == 409
+    assert len(leftovers(store)) == 10_000 and not any(n.startswith(".nginxlite-upload-") for n in leftovers(store))

@@ -49,6 +49,11 @@ server {{
 }}
 """
 STORES = ("store", "hidden", "small", "getonly", "slow")
+def config_with(location: str) -> str:
+    """CONFIG with one more location block."""
+    return CONFIG.replace("    location = /s", f"    {location}\n    location = /s")
+
+
 RAW = {"Content-Type": "application/octet-stream"}
 FILES = {f"{name}/.keep": b"" for name in STORES} | {"www/index.html": "INDEX\n", "afile": "I am a file\n"}
 
@@ -600,8 +605,7 @@ def test_a_stalled_body_is_408_and_leaves_nothing_in_the_store(site, chunked):
 
 def test_a_full_disk_is_507_and_the_partial_file_is_removed(serve, mount_tmpfs):
     tiny = mount_tmpfs("size=256k")
-    running = serve(CONFIG.replace("location = /s", f"location /tiny/ {{ upload_store {tiny}; alias {tiny}/; }}\n"
-                                                    "    location = /s"), files=FILES)
+    running = serve(config_with(f"location /tiny/ {{ upload_store {tiny}; alias {tiny}/; }}"), files=FILES)
     body = form(part("f", b"kept", "small.txt"), part("g", os.urandom(600_000), "huge.bin"))
     reply = send_raw(running.port, "/tiny/", {"Content-Type": form_type(), "Content-Length": str(len(body))}, body)
     assert reply.status == 507
@@ -634,8 +638,7 @@ def unwritable_dir(tmp_path: Path, mount_tmpfs) -> Path:
 
 def test_a_read_only_store_is_500_with_an_error_log_line_naming_it(serve, tmp_path, mount_tmpfs):
     folder = unwritable_dir(tmp_path, mount_tmpfs)
-    running = serve(CONFIG.replace("location = /s", f"location /ro/ {{ upload_store {folder}; }}\n"
-                                                    "    location = /s"), files=FILES)
+    running = serve(config_with(f"location /ro/ {{ upload_store {folder}; }}"), files=FILES)
     before = len(error_log(running).splitlines())
     answer = post_form(running, "/ro/", form(part("f", b"no", "no.txt")))
     assert answer.status_code == 500
@@ -877,8 +880,8 @@ def test_expect_100_continue_with_a_chunked_body(site):
 
 
 def test_a_store_with_a_non_ascii_path_works(serve):
-    running = serve(CONFIG.replace("location = /s", "location /u/ { upload_store d\u00e9p\u00f4t; alias ROOT/d\u00e9p\u00f4t/; }\n"
-                                                    "    location = /s"), files={**FILES, "d\u00e9p\u00f4t/.keep": b""})
+    running = serve(config_with("location /u/ { upload_store d\u00e9p\u00f4t; alias ROOT/d\u00e9p\u00f4t/; }"),
+                    files={**FILES, "d\u00e9p\u00f4t/.keep": b""})
     answer = post_form(running, "/u/", form(part("f", b"UTF", "\u00e9t\u00e9.txt")))
     assert answer.status_code == 201, answer.text
     assert stored(running.root / "d\u00e9p\u00f4t") == {"\u00e9t\u00e9.txt": b"UTF"}
@@ -912,8 +915,8 @@ def test_a_relative_store_is_under_the_prefix_not_the_working_directory(tmp_path
 
 
 def test_an_error_page_inside_the_upload_location_is_served_not_stored(serve):
-    conf = CONFIG.replace("location = /s", "location /ep/ { upload_store ep; alias ROOT/ep/; client_max_body_size 10;"
-                                           " error_page 400 413 /ep/err.html; }\n    location = /s")
+    conf = config_with("location /ep/ { upload_store ep; alias ROOT/ep/; client_max_body_size 10;"
+                       " error_page 400 413 /ep/err.html; }")
     running = serve(conf, files={**FILES, "ep/err.html": b"CUSTOM ERROR\n"})
     too_big = requests.post(running.url("/ep/x.txt"), data=b"x" * 11, headers=RAW, timeout=10)
     assert (too_big.status_code, too_big.content) == (413, b"CUSTOM ERROR\n")

@@ -101,6 +101,18 @@ def chunk_coded(body: bytes, size: int, last: bytes = b"0\r\n\r\n") -> bytes:
     return b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in _pieces(body, size)) + last
 
 
+def framed(body: bytes, chunked: bool, size: int = 1000, declared: int | None = None,
+           whole: bool = True) -> tuple[dict[str, str], bytes]:
+    """(headers, bytes to send) for a form ``body``: chunked, ``size`` bytes a chunk (no last chunk
+    unless ``whole``), or after a Content-Length of ``declared`` (default: its length)."""
+    headers = {"Content-Type": form_type()}
+    if chunked:
+        headers["Transfer-Encoding"] = "chunked"
+        return headers, chunk_coded(body, size, last=b"0\r\n\r\n" if whole else b"")
+    headers["Content-Length"] = str(len(body) if declared is None else declared)
+    return headers, body
+
+
 def stored(directory: Path) -> dict[str, bytes]:
     """The store's contents (name -> bytes), the fixture's ``.keep`` left out."""
     return {p.name: p.read_bytes() for p in directory.iterdir() if p.name != ".keep"}
@@ -471,13 +483,10 @@ def test_one_byte_over_client_max_body_size_by_content_length_is_413_before_the_
 
 @pytest.mark.parametrize("kind", ["form", "raw"])
 def test_a_chunked_body_one_byte_over_client_max_body_size_is_413_and_the_connection_closes(site, kind):
-    body = padded_form(LIMIT + 1) if kind == "form" else b"r" * (LIMIT + 1)
-    headers = {"Transfer-Encoding": "chunked"}
-    path = "/small/raw.bin"
     if kind == "form":
-        headers["Content-Type"] = form_type()
-        path = "/small/"
-    chunks = chunk_coded(body, 100)
+        path, (headers, chunks) = "/small/", framed(padded_form(LIMIT + 1), chunked=True, size=100)
+    else:
+        path, headers, chunks = "/small/raw.bin", {"Transfer-Encoding": "chunked"}, chunk_coded(b"r" * (LIMIT + 1), 100)
     with socket.create_connection(("127.0.0.1", site.port), timeout=10) as sock:
         sock.sendall(head_bytes(path, headers, site.port) + chunks)
         data = closed_after_answer(sock)
@@ -558,13 +567,7 @@ def test_a_client_closing_mid_body_leaves_nothing_in_the_store(site, chunked):
     cuts = sorted({0, 1, FIRST_PART_END, FIRST_PART_END + 200, len(ABORT_BODY) - 1}
                   | {rng.randrange(1, len(ABORT_BODY)) for _ in range(6)})
     for cut in cuts:
-        headers = {"Content-Type": form_type()}
-        if chunked:
-            headers["Transfer-Encoding"] = "chunked"
-            sent = chunk_coded(ABORT_BODY[:cut], 5000, last=b"")
-        else:
-            headers["Content-Length"] = str(len(ABORT_BODY))
-            sent = ABORT_BODY[:cut]
+        headers, sent = framed(ABORT_BODY[:cut], chunked, 5000, declared=len(ABORT_BODY), whole=False)
         with socket.create_connection(("127.0.0.1", site.port), timeout=10) as sock:
             sock.sendall(head_bytes("/up/", headers, site.port) + sent)
         wait_idle(site.port)
@@ -588,13 +591,7 @@ def test_a_raw_body_cut_short_leaves_nothing_in_the_store(site):
 def test_a_stalled_body_is_408_and_leaves_nothing_in_the_store(site, chunked):
     body = form(part("done", b"whole part", "first.txt"), part("f", b"x" * 10_000, "stalled.bin"))
     cut = body.index(b"stalled.bin") + 5000
-    headers = {"Content-Type": form_type()}
-    if chunked:
-        headers["Transfer-Encoding"] = "chunked"
-        sent = chunk_coded(body[:cut], 1000, last=b"")
-    else:
-        headers["Content-Length"] = str(len(body))
-        sent = body[:cut]
+    headers, sent = framed(body[:cut], chunked, declared=len(body), whole=False)
     start = time.monotonic()
     with socket.create_connection(("127.0.0.1", site.port), timeout=10) as sock:
         sock.sendall(head_bytes("/slow/", headers, site.port) + sent)
@@ -805,14 +802,7 @@ SMUGGLED = b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 ], ids=["unusable-name", "bad-header", "over-the-limit"])
 def test_the_rest_of_a_refused_body_is_never_read_as_requests(site, body, status):
     path = "/small/" if status == 413 else "/up/"
-    chunked = status == 413
-    headers = {"Content-Type": form_type()}
-    if chunked:
-        headers["Transfer-Encoding"] = "chunked"
-        sent = chunk_coded(body, 100)
-    else:
-        headers["Content-Length"] = str(len(body))
-        sent = body
+    headers, sent = framed(body, chunked=status == 413, size=100)
     with socket.create_connection(("127.0.0.1", site.port), timeout=10) as sock:
         sock.sendall(head_bytes(path, headers, site.port) + sent + SMUGGLED)
         data = receive(sock, 10)

@@ -187,6 +187,8 @@ class Settings:
     cgi_param: tuple[CgiParam, ...] = ()
     cgi_timeout: float = 60.0
     cgi_split_path_info: re.Pattern | None = None
+    cgi_index: str | None = None
+    cgi_pass_authorization: bool = False
     upload_store: str | None = None
     session: bool = False
     session_name: str = "NLSESSID"

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from nginxlite.errors import HttpError
 from nginxlite.handlers import static
 from nginxlite.handlers.exchange import redirect_location
+from nginxlite.handlers.spool import Spool
 from nginxlite.http.body import Sink
 from nginxlite.http.response import Response, parse_http_date
 from nginxlite.http.uri import escape_uri
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 
 INFINITY = -1  # a Depth of "infinity"
 INVALID = -2  # a Depth nginx does not understand
+
+TEMP_PREFIX = b".nginxlite-put-"  # a PUT (or COPY) being received
 
 
 def dav_error(err: OSError, not_found: int, ex: Exchange | None = None, failed: str = "") -> HttpError:
@@ -324,7 +327,8 @@ def copy_file(src: bytes, dst: bytes, st: os.stat_result) -> None:
     temp = None
     try:
         with open(src, "rb") as source:
-            fd, temp = _create_temp(os.path.dirname(dst) or b".")
+            spool = Spool(os.path.dirname(dst) or b".", TEMP_PREFIX)
+            fd, temp = spool.fd, spool.path
             with open(fd, "wb", closefd=True) as out:
                 while chunk := source.read(1 << 16):
                     out.write(chunk)
@@ -397,16 +401,6 @@ def move_file(src: bytes, dst: bytes, access: int) -> None:
         raise HttpError(500) from None
 
 
-def _create_temp(folder: bytes) -> tuple[int, bytes]:
-    """A new file of mode 0600 with a random name in ``folder``, opened for writing."""
-    while True:
-        path = os.path.join(folder, b".nginxlite-put-" + os.urandom(8).hex().encode())
-        try:
-            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), path
-        except FileExistsError:
-            continue
-
-
 class PutBody(Sink):
     """Receives a PUT body into a temporary file; ``finish`` renames it into place."""
 
@@ -419,7 +413,7 @@ class PutBody(Sink):
         try:
             if ex.settings.create_full_put_path and not os.path.isdir(folder):
                 create_full_path(folder, dir_access(ex.settings.dav_access))
-            self.fd, self.temp = _create_temp(folder)
+            self.spool = Spool(folder, TEMP_PREFIX)
         except OSError as err:
             raise HttpError(500 if err.errno in (errno.ENOENT, errno.ENOTDIR) else dav_error(err, 500).status) \
                 from None
@@ -430,40 +424,30 @@ class PutBody(Sink):
             self.abort()
             raise HttpError(413)
         try:
-            while data:
-                written = os.write(self.fd, data)
-                data = data[written:]
+            self.spool.write(data)
         except OSError as err:
             self.abort()
             raise dav_error(err, 500) from None
 
     def finish(self) -> Response:
         try:
-            os.fchmod(self.fd, self.ex.settings.dav_access)
+            spool = self.spool
+            os.fchmod(spool.fd, self.ex.settings.dav_access)
             date = first_header(self.ex.request, "date")
             mtime = parse_http_date(date) if date is not None else None
             if mtime is not None:  # as nginx: a PUT's Date header is the file's modification time
-                os.utime(self.fd, (time.time(), mtime))
-            os.close(self.fd)
-            self.fd = -1
+                os.utime(spool.fd, (time.time(), mtime))
+            spool.close()
             existed = os.path.exists(self.path)
             if existed and os.path.isdir(self.path):
                 raise IsADirectoryError(errno.EISDIR, "is a directory")
-            os.replace(self.temp, self.path)
+            os.replace(spool.path, self.path)
         except OSError as err:
             self.abort()
             raise (HttpError(409) if err.errno == errno.EISDIR else dav_error(err, 500)) from None
-        self.temp = None
+        spool.forget()
         return Response(204) if existed else _created(self.ex)
 
     def abort(self) -> None:
         """Leave nothing behind: close and remove the temporary file."""
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-        if self.temp is not None:
-            try:
-                os.unlink(self.temp)
-            except OSError:
-                pass
-            self.temp = None
+        self.spool.discard()

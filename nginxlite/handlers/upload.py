@@ -40,6 +40,7 @@ from urllib.parse import quote
 from nginxlite.config.locations import find
 from nginxlite.errors import HttpError
 from nginxlite.handlers.exchange import Exchange, map_path, redirect_location
+from nginxlite.handlers.spool import Spool
 from nginxlite.http.body import Sink
 from nginxlite.http.multipart import (
     Done,
@@ -114,61 +115,44 @@ class Pending:
         self.store = store
         self.name = name
         self.size = 0
-        while True:
-            temp = os.path.join(store, TEMP_PREFIX + os.urandom(8).hex().encode())
-            try:
-                self.fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-            except FileExistsError:
-                continue
-            except OSError as err:
-                raise _failure(ex, err, "open()", temp) from None
-            self.temp: bytes | None = temp
-            return
+        try:
+            self.spool = Spool(store, TEMP_PREFIX)
+        except OSError as err:
+            raise _failure(ex, err, "open()", store) from None
 
     def write(self, data) -> None:
-        view = memoryview(data)
         try:
-            while view:
-                view = view[os.write(self.fd, view):]
+            self.spool.write(data)
         except OSError as err:
-            temp = self.temp
+            temp = self.spool.path
             self.abort()
             raise _failure(self.ex, err, "write()", temp) from None
         self.size += len(data)
 
     def place(self) -> Stored:
         """Close the file and give it its name (numbered while the name is taken)."""
+        spool = self.spool
         try:
-            os.fchmod(self.fd, self.ex.settings.dav_access)
-            os.close(self.fd)
-            self.fd = -1
+            os.fchmod(spool.fd, self.ex.settings.dav_access)
+            spool.close()
             for n in range(MAX_NUMBER):
                 name = self.name if n == 0 else numbered(self.name, n)
                 path = os.path.join(self.store, name.encode("utf-8"))
                 try:
-                    os.link(self.temp, path)
+                    os.link(spool.path, path)
                 except FileExistsError:
                     continue
-                os.unlink(self.temp)
-                self.temp = None
+                spool.discard()  # (the temporary name; the file stays under its own)
                 return Stored(name, path, self.size)
         except OSError as err:
-            temp = self.temp
+            temp = spool.path
             self.abort()
             raise _failure(self.ex, err, "link()", temp) from None
         self.abort()
         raise HttpError(409)  # every numbered name is taken
 
     def abort(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-        if self.temp is not None:
-            try:
-                os.unlink(self.temp)
-            except OSError:
-                pass
-            self.temp = None
+        self.spool.discard()
 
 
 class Stored:

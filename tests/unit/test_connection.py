@@ -350,6 +350,17 @@ def text(body) -> Response:
     return Response(200, [("Content-Type", "text/plain")], body)
 
 
+def streaming(harness, monkeypatch, request: bytes, conf: str = "", length: int = UNKNOWN):
+    """A site whose /stream is answered from a ``Stalling`` source, and a client that sent
+    ``request``: (harness, source, client)."""
+    h = harness(conf)
+    source = Stalling(length)
+    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
+    client = h.connect()
+    client.sendall(request)
+    return h, source, client
+
+
 def test_a_deferred_answer_holds_back_the_pipelined_requests_behind_it(harness, monkeypatch):
     h = harness("keepalive_timeout 10s; send_timeout 5s;", {"a.txt": b"A"})
     waiting: list[Deferred] = []
@@ -382,11 +393,7 @@ def test_a_deferred_answer_is_cancelled_when_its_client_goes_away(harness, monke
 
 
 def test_a_source_that_stalls_is_sent_as_it_comes_in_chunks_without_send_timeout(harness, monkeypatch):
-    h = harness("send_timeout 5s;")
-    source = Stalling()
-    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
-    client = h.connect()
-    client.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    h, source, client = streaming(harness, monkeypatch, b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n", conf="send_timeout 5s;")
     source.give(b"one")
     h.turn()
     first = received(client)
@@ -402,11 +409,7 @@ def test_a_source_that_stalls_is_sent_as_it_comes_in_chunks_without_send_timeout
 
 
 def test_a_source_of_unknown_length_ends_an_http_1_0_response_by_closing(harness, monkeypatch):
-    h = harness()
-    source = Stalling()
-    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
-    client = h.connect()
-    client.sendall(b"GET /stream HTTP/1.0\r\n\r\n")
+    h, source, client = streaming(harness, monkeypatch, b"GET /stream HTTP/1.0\r\n\r\n")
     source.give(b"raw bytes")
     source.give(None)
     h.turn()
@@ -415,11 +418,7 @@ def test_a_source_of_unknown_length_ends_an_http_1_0_response_by_closing(harness
 
 
 def test_a_source_of_known_length_is_sent_with_its_content_length(harness, monkeypatch):
-    h = harness()
-    source = Stalling(length=6)
-    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
-    client = h.connect()
-    client.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    h, source, client = streaming(harness, monkeypatch, b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n", length=6)
     for piece in (b"ab", b"cdef", None):
         source.give(piece)
     h.turn()
@@ -452,11 +451,7 @@ def test_a_source_that_raises_cuts_its_response_and_the_server_goes_on(harness, 
 
 
 def test_a_source_is_closed_when_the_client_vanishes_mid_response(harness, monkeypatch):
-    h = harness()
-    source = Stalling()
-    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
-    client = h.connect()
-    client.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    h, source, client = streaming(harness, monkeypatch, b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
     source.give(b"x" * 1000)
     h.turn()
     client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # reset
@@ -464,14 +459,30 @@ def test_a_source_is_closed_when_the_client_vanishes_mid_response(harness, monke
     source.give(b"y" * 1000)  # the next write finds the reset
     h.turn()
     assert not h.app.connections and source.closed == 1
+    assert "failed" not in h.error_log()  # nothing is sent on a socket once it is closed
+
+
+def test_a_reset_seen_while_output_is_buffered_sends_nothing_more(harness, monkeypatch):
+    h = harness()
+    source = Stalling()
+    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
+    client = h.connect()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    source.give(b"x" * (4 << 20))  # more than the socket takes: the rest waits in the buffer
+    h.turn()
+    conn = next(iter(h.app.connections))
+    assert conn.out and not conn.writable
+    client.sendall(b"more")  # unread input makes the close a reset
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    client.close()
+    h.turn()
+    assert not h.app.connections and source.closed == 1
+    assert "failed" not in h.error_log()
 
 
 def test_a_head_request_never_pulls_the_source(harness, monkeypatch):
-    h = harness()
-    source = Stalling(length=5)
-    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
-    client = h.connect()
-    client.sendall(b"HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    h, source, client = streaming(harness, monkeypatch, b"HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n", length=5)
     h.turn()
     data = received(client)
     assert b"Content-Length: 5\r\n" in data and data.endswith(b"\r\n\r\n") and source.closed == 1

@@ -1,0 +1,143 @@
+"""The CGI handler without sockets or children: which file runs, and the environment it gets."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from nginxlite.config import load_config
+from nginxlite.handlers import cgi
+from nginxlite.handlers.pipeline import ConnInfo, Exchange, respond
+from nginxlite.http.parser import parse_head
+from nginxlite.http.response import Response
+
+
+@pytest.fixture
+def site(write, tmp_path):
+    """An Exchange for a request on a site with CGI locations, run up to the handler."""
+    www = tmp_path / "www"
+    (www / "bin").mkdir(parents=True)
+    for name, mode in (("bin/run.py", 0o644), ("bin/tool.sh", 0o755), ("bin/plain.sh", 0o644),
+                       ("bin/index.sh", 0o755)):
+        (www / name).write_text("#!/bin/sh\n")
+        os.chmod(www / name, mode)
+    (tmp_path / "outside.sh").write_text("#!/bin/sh\n")
+    os.chmod(tmp_path / "outside.sh", 0o755)
+    os.symlink(tmp_path / "outside.sh", www / "bin" / "link.sh")
+    (www / "bin" / "dir.sh").mkdir()
+    conf = write("site.conf", f"""server {{ listen 8080; server_name cgi.test; root {www};
+        location ~ ^/bin/.+\\.py(/|$) {{ cgi_pass /usr/bin/python3; cgi_split_path_info ^(.+\\.py)(/.*)$;
+            cgi_param APP demo; cgi_param EMPTY "" if_not_empty; cgi_param URI_SEEN $cgi_script_name; }}
+        location /bin/ {{ cgi_pass exec; cgi_index index.sh; }}
+        location /auth/ {{ alias {www}/bin/; cgi_pass exec; cgi_pass_authorization on; }} }}""")
+    vhosts = next(iter(load_config(conf, str(tmp_path)).vhosts.values()))
+
+    def _site(head: str) -> Exchange:
+        ex = Exchange(parse_head(head), ConnInfo("127.0.0.1", 8080, "10.0.0.1", 5555, vhosts))
+        ex.trace = None
+        return ex
+
+    return _site, www
+
+
+def run_up_to_cgi(site, head: str):
+    make, _ = site
+    ex = make(head)
+    original = cgi.CgiRun
+    seen = {}
+
+    class NoChild:
+        def __init__(self, ex, script, body, length=None):
+            seen["script"], seen["env"] = script, cgi.environment(ex, script, length)
+            self.deferred = Response(299)
+
+    cgi.CgiRun = NoChild
+    try:
+        response = respond(ex)
+    finally:
+        cgi.CgiRun = original
+    return response, ex, seen
+
+
+def env_of(site, head: str) -> dict[str, str]:
+    response, ex, seen = run_up_to_cgi(site, head)
+    assert response.status == 299, ex.notes
+    return {k.decode(): v.decode("latin-1") for k, v in seen["env"].items()}
+
+
+def test_the_environment_is_rfc_3875s_and_nothing_of_the_servers(site, monkeypatch):
+    monkeypatch.setenv("NGINXLITE_SECRET", "1")
+    env = env_of(site, "GET /bin/run.py/a/b%20c?x=1 HTTP/1.1\r\nHost: cgi.test\r\nCookie: a=1\r\nCookie: b=2\r\n"
+                       "X-Many: 1\r\nX-Many: 2\r\nProxy: evil\r\nX_Foo: sneaky\r\nAuthorization: Basic eA==")
+    _, www = site
+    assert env["GATEWAY_INTERFACE"] == "CGI/1.1" and env["REQUEST_METHOD"] == "GET"
+    assert (env["SCRIPT_NAME"], env["PATH_INFO"], env["QUERY_STRING"]) == ("/bin/run.py", "/a/b c", "x=1")
+    assert env["SCRIPT_FILENAME"] == f"{www}/bin/run.py" and env["PATH_TRANSLATED"] == f"{www}/a/b c"
+    assert env["REQUEST_URI"] == "/bin/run.py/a/b%20c?x=1" and env["SERVER_PROTOCOL"] == "HTTP/1.1"
+    assert (env["SERVER_NAME"], env["SERVER_PORT"], env["REMOTE_ADDR"], env["REMOTE_PORT"]) == \
+        ("cgi.test", "8080", "10.0.0.1", "5555")
+    assert env["HTTP_COOKIE"] == "a=1; b=2" and env["HTTP_X_MANY"] == "1, 2"
+    assert env["REDIRECT_STATUS"] == "200" and env["DOCUMENT_ROOT"] == str(www)
+    assert env["APP"] == "demo" and "EMPTY" not in env and env["URI_SEEN"] == "/bin/run.py"
+    for absent in ("HTTP_PROXY", "HTTP_X_FOO", "HTTP_AUTHORIZATION", "CONTENT_LENGTH", "CONTENT_TYPE",
+                   "NGINXLITE_SECRET"):
+        assert absent not in env
+
+
+def test_content_length_and_type_only_with_a_body_its_exact_length(site, monkeypatch):
+    make, _ = site
+    ex = make("POST /bin/run.py HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain")
+    sink = respond(ex)
+    assert isinstance(sink, cgi.RequestBody)  # the body is read whole before the script starts
+    seen = {}
+
+    class NoChild:
+        def __init__(self, ex, script, body, length=None):
+            seen["env"], seen["body"] = cgi.environment(ex, script, length), body
+            self.deferred = Response(299)
+
+    monkeypatch.setattr(cgi, "CgiRun", NoChild)
+    sink.feed(b"abc")
+    sink.feed(b"de")
+    assert sink.finish().status == 299
+    assert (seen["env"][b"CONTENT_LENGTH"], seen["env"][b"CONTENT_TYPE"], seen["body"]) == (b"5", b"text/plain", b"abcde")
+    assert b"PATH_TRANSLATED" not in seen["env"]  # no PATH_INFO
+
+
+def test_authorization_is_passed_only_when_asked(site):
+    env = env_of(site, "GET /auth/tool.sh HTTP/1.1\r\nHost: x\r\nAuthorization: Basic eA==")
+    assert env["HTTP_AUTHORIZATION"] == "Basic eA=="
+
+
+def test_cgi_index_names_the_script_of_a_folder(site):
+    _, www = site
+    env = env_of(site, "GET /bin/ HTTP/1.1\r\nHost: x")
+    assert env["SCRIPT_FILENAME"] == f"{www}/bin/index.sh" and env["SCRIPT_NAME"] == "/bin/index.sh"
+
+
+@pytest.mark.parametrize("target, status, logged", [
+    ("/bin/missing.sh", 404, "failed (2: No such file or directory)"),
+    ("/bin/plain.sh", 403, "cannot be executed"),
+    ("/bin/dir.sh", 403, "is not a regular file"),
+    ("/bin/link.sh", 403, "is outside the document root"),
+])
+def test_only_runnable_regular_files_under_the_root_run(site, target, status, logged):
+    response, ex, _ = run_up_to_cgi(site, f"GET {target} HTTP/1.1\r\nHost: x")
+    assert response.status == status and logged in ex.notes[0]
+
+
+def test_a_program_that_cannot_start_is_a_502_with_its_reason(site):
+    make, _ = site
+
+    class Children:
+        def spawn(self, *args, **kwargs):
+            raise FileNotFoundError(2, "No such file or directory")
+
+    class Services:
+        children = Children()
+
+    ex = make("GET /bin/run.py HTTP/1.1\r\nHost: x")
+    ex.conn = ConnInfo("127.0.0.1", 8080, "10.0.0.1", 5555, ex.conn.vhosts, Services())
+    response = respond(ex)
+    assert response.status == 502 and 'could not be started: "/usr/bin/python3" failed (2: ' in ex.notes[0]

@@ -156,3 +156,12 @@ def test_a_missing_store_is_500_with_the_reason_in_the_error_log(site):
 ])
 def test_json_is_answered_when_accept_prefers_it(accept, wanted):
     assert upload.prefers_json(accept) is wanted
+
+
+def test_a_nameless_file_part_with_content_is_a_400(site, tmp_path):
+    assert post(site, "/store/", form(("f", "", b"data")))[0].status == 400 and listing(tmp_path) == []
+
+
+def test_form_field_names_count_in_the_budget(site, monkeypatch):
+    monkeypatch.setattr(upload, "FIELDS_BUDGET", 10)
+    assert post(site, "/store/", form(("n" * 11, None, b"")))[0].status == 413

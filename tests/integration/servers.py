@@ -9,6 +9,7 @@ stopped by PID at teardown, and nginxlite must then exit 0 with no traceback.
 from __future__ import annotations
 
 import os
+import re
 import selectors
 import signal
 import socket
@@ -127,6 +128,24 @@ def stop_nginxlite(running: Running) -> None:
     text = log.read_text(errors="replace") if log.exists() else ""
     assert "Traceback" not in text, text
     assert code == 0, f"nginxlite exited {code}"
+
+
+def start_default_site(folder: Path) -> Running:
+    """The bundled site as ``nginxlite`` in a clone serves it (the repository as prefix), on
+    free ports: a copy of sites/default.conf in ``folder`` with its listen ports replaced
+    (and mime.types beside it: includes are relative to the config's folder)."""
+    ports = {"8080": free_port(), "8081": free_port()}
+    text, count = re.subn(r"(?m)^(\s*listen 127\.0\.0\.1:)(8080|8081)\b",
+                          lambda m: m[1] + str(ports[m[2]]), (REPO / "sites" / "default.conf").read_text())
+    assert count == 3
+    (folder / "default.conf").write_text(text)
+    shutil.copy(REPO / "sites" / "mime.types", folder / "mime.types")
+    proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-p", str(REPO), "-c", str(folder / "default.conf"),
+                             "-g", f"pid {folder}/nginxlite.pid; error_log {folder}/error.log;"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=CHILD_ENV)
+    running = Running(proc, list(ports.values()), folder)
+    running.output = read_until(proc.stdout, b"listening on", 2, time.monotonic() + 15, proc)
+    return running
 
 
 def nginx_available() -> bool:

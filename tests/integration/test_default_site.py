@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import sys
-import time
 import uuid
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -23,28 +19,12 @@ import pytest
 import requests
 
 from client import raw, parse
-from helpers import CHILD_ENV
-from servers import REPO, Running, free_port, read_until
+from servers import REPO, start_default_site
 
 TIMEOUT = 10
 PHP = os.path.exists("/usr/bin/php-cgi")
 # Links whose answer is not 200, as the pages say.
 EXPECTED = {"/old-page": 301, "/private/": 403, "/no-such-page": 404, "/broken": 500}
-
-
-def start_default_site(folder) -> Running:
-    ports = {"8080": free_port(), "8081": free_port()}
-    text, count = re.subn(r"(?m)^(\s*listen 127\.0\.0\.1:)(8080|8081)\b",
-                          lambda m: m[1] + str(ports[m[2]]), (REPO / "sites" / "default.conf").read_text())
-    assert count == 3
-    (folder / "default.conf").write_text(text)
-    shutil.copy(REPO / "sites" / "mime.types", folder / "mime.types")
-    proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-p", str(REPO), "-c", str(folder / "default.conf"),
-                             "-g", f"pid {folder}/nginxlite.pid; error_log {folder}/error.log;"],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=CHILD_ENV)
-    running = Running(proc, list(ports.values()), folder)
-    running.output = read_until(proc.stdout, b"listening on", 2, time.monotonic() + 15, proc)
-    return running
 
 
 @pytest.fixture(scope="module")

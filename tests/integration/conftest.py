@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from servers import Running, nginx_available, start_nginx, start_nginxlite, stop_nginxlite
+from servers import Running, nginx_available, start_default_site, start_nginx, start_nginxlite, stop_nginxlite
 
 
 def require_nginx() -> None:
@@ -50,3 +50,13 @@ def oracle(tmp_path):
     yield _oracle
     for running in started:
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def default_site(tmp_path_factory):
+    """The bundled site (sites/default.conf, the repository as prefix) on free ports, for a module."""
+    folder = tmp_path_factory.mktemp("default-site")
+    running = start_default_site(folder)
+    yield running
+    assert running.stop() == 0
+    assert "Traceback" not in (folder / "error.log").read_text()

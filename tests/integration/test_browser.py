@@ -25,21 +25,13 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from servers import REPO, read_until, start_default_site
+from servers import REPO, read_until
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 TIMEOUT = 60
 FLAGS = ["--headless", "--disable-gpu", "--no-sandbox", "--disable-background-networking", "--disable-sync",
          "--disable-component-update", "--window-size=1280,900"]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser-site")
-    running = start_default_site(folder)
-    yield running
-    assert running.stop() == 0
 
 
 def chromium(tmp_path, *args: str) -> str:
@@ -59,15 +51,15 @@ def render(tmp_path, url: str, name: str, shot_url: str | None = None) -> str:
     return chromium(tmp_path, "--dump-dom", url)
 
 
-def test_home_listing_and_404_render(site, tmp_path):
-    home = render(tmp_path, site.url("/"), "home")
+def test_home_listing_and_404_render(default_site, tmp_path):
+    home = render(tmp_path, default_site.url("/"), "home")
     assert "<h1>Welcome to nginxlite</h1>" in home and 'href="/cgi/session.py"' in home
-    listing = render(tmp_path, site.url("/samples/"), "listing")
+    listing = render(tmp_path, default_site.url("/samples/"), "listing")
     assert "<h1>Index of /samples/</h1>" in listing
     assert all(f'href="{name}"' in listing for name in ("data.json", "notes.md", "readme.txt", "sub/"))
     # Two missing URLs: a second request of one gets the built-in page (test_default_site's xfail).
-    missing = render(tmp_path, site.url(f"/missing-{uuid.uuid4().hex}"), "404",
-                     site.url(f"/missing-{uuid.uuid4().hex}"))
+    missing = render(tmp_path, default_site.url(f"/missing-{uuid.uuid4().hex}"), "404",
+                     default_site.url(f"/missing-{uuid.uuid4().hex}"))
     assert "<h1>404 Not Found</h1>" in missing and "could not find" in missing
     assert 'href="/style.css"' in missing
 
@@ -177,22 +169,36 @@ def browser(tmp_path):
     browser.close()
 
 
-def test_the_session_counter_counts_in_one_browser(site, browser, tmp_path):
+def test_the_session_counter_counts_in_one_browser(default_site, browser, tmp_path):
     counts = []
     for _ in range(2):
-        dom = browser.open(site.url("/cgi/session.py"))
+        dom = browser.open(default_site.url("/cgi/session.py"))
         counts.append(re.search(r'id="visits">(\d+)<', dom).group(1))
     assert counts == ["1", "2"]
     browser.screenshot(tmp_path / "session.png")
-    assert "session ended" in browser.open(site.url("/cgi/logout.py"))
-    assert 'id="visits">1<' in browser.open(site.url("/cgi/session.py"))
+    assert "session ended" in browser.open(default_site.url("/cgi/logout.py"))
+    assert 'id="visits">1<' in browser.open(default_site.url("/cgi/session.py"))
 
 
-def test_upload_through_the_real_form_then_delete(site, browser, tmp_path):
+# files.html fills its table from a fetch: wait for NAME's row, click its Delete, wait for the row to go.
+CLICK_DELETE = """new Promise(done => {
+    const row = () => [...document.querySelectorAll("#files tr")].find(r => r.textContent.includes("NAME"));
+    const wait = (ready, then) => {
+        const timer = setInterval(() => { if (ready()) { clearInterval(timer); then(); } }, 20);
+    };
+    wait(row, () => {
+        const found = row();
+        found.querySelector("button").click();
+        wait(() => !found.isConnected, () => done(true));
+    });
+})"""
+
+
+def test_upload_through_the_real_form_then_delete(default_site, browser, tmp_path):
     names = [f"browser-{uuid.uuid4().hex}.txt", f"browser-{uuid.uuid4().hex}.txt"]
     for name in names:
         (tmp_path / name).write_text(f"content of {name}\n")
-    browser.open(site.url("/upload.html"))
+    browser.open(default_site.url("/upload.html"))
     root = browser.call("DOM.getDocument")["root"]["nodeId"]
     node = browser.call("DOM.querySelector", nodeId=root, selector="input[type=file]")["nodeId"]
     browser.call("DOM.setFileInputFiles", nodeId=node, files=[str(tmp_path / name) for name in names])
@@ -200,14 +206,10 @@ def test_upload_through_the_real_form_then_delete(site, browser, tmp_path):
         answer = browser.load(lambda: browser.js("document.querySelector('form').submit()"))
         assert all(name in answer for name in names), answer
         assert all((REPO / "uploads" / name).read_text() == f"content of {name}\n" for name in names)
-        browser.open(site.url("/files.html"))
+        browser.open(default_site.url("/files.html"))
         browser.screenshot(tmp_path / "files.png")
-        gone = browser.js(f"""new Promise(done => {{
-            const row = () => [...document.querySelectorAll("#files tr")].find(r => r.textContent.includes("{names[0]}"));
-            const wait = (ready, then) => {{ const t = setInterval(() => {{ if (ready()) {{ clearInterval(t); then(); }} }}, 20); }};
-            wait(() => row(), () => {{ const r = row(); r.querySelector("button").click(); wait(() => !r.isConnected, () => done(true)); }});
-        }})""")
-        assert gone is True and not (REPO / "uploads" / names[0]).exists()
+        assert browser.js(CLICK_DELETE.replace("NAME", names[0])) is True  # the row went away
+        assert not (REPO / "uploads" / names[0]).exists()
     finally:
         for name in names:
-            requests.delete(site.url(f"/uploads/{name}"), timeout=TIMEOUT)
+            requests.delete(default_site.url(f"/uploads/{name}"), timeout=TIMEOUT)

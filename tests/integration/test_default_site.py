@@ -19,21 +19,12 @@ import pytest
 import requests
 
 from client import raw, parse
-from servers import REPO, start_default_site
+from servers import REPO
 
 TIMEOUT = 10
 PHP = os.path.exists("/usr/bin/php-cgi")
 # Links whose answer is not 200, as the pages say.
 EXPECTED = {"/old-page": 301, "/private/": 403, "/no-such-page": 404, "/broken": 500}
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("default-site")
-    running = start_default_site(folder)
-    yield running
-    assert running.stop() == 0
-    assert "Traceback" not in (folder / "error.log").read_text()
 
 
 class Page(HTMLParser):
@@ -60,9 +51,9 @@ class Page(HTMLParser):
             self.what = True
 
 
-def crawl(site) -> dict[str, requests.Response]:
+def crawl(default_site) -> dict[str, requests.Response]:
     """Every same-origin page reachable from the home page, by path (redirects not followed)."""
-    origin = site.url("/")
+    origin = default_site.url("/")
     seen: dict[str, requests.Response] = {}
     todo = ["/"]
     while todo:
@@ -79,8 +70,8 @@ def crawl(site) -> dict[str, requests.Response]:
     return seen
 
 
-def test_every_linked_page_answers(site):
-    pages = crawl(site)
+def test_every_linked_page_answers(default_site):
+    pages = crawl(default_site)
     for feature in ("/static.html", "/samples/", "/old-page", "/errors.html", "/upload.html", "/files.html",
                     "/uploads/", "/cgi.html", "/cgi/form.py", "/cgi/session.py", "/cgi/logout.py", "/status",
                     "/style.css", "/img/logo.svg", "/samples/sub/", "/cgi/env.py/extra?x=1", "/cgi/hello.sh?x=1"):
@@ -94,86 +85,87 @@ def test_every_linked_page_answers(site):
             assert Page(reply.text).what, path
 
 
-def test_error_pages_are_the_sites(site):
+def test_error_pages_are_the_sites(default_site):
     def title(text: str) -> str:
         return re.search(r"<h1>(.*?)</h1>", text).group(1)
 
-    assert title(requests.get(site.url("/private/"), timeout=TIMEOUT).text) == "403 Forbidden"
-    missing = requests.get(site.url(f"/no-such-page-{uuid.uuid4().hex}"), timeout=TIMEOUT)  # (see below)
+    assert title(requests.get(default_site.url("/private/"), timeout=TIMEOUT).text) == "403 Forbidden"
+    missing = requests.get(default_site.url(f"/no-such-page-{uuid.uuid4().hex}"), timeout=TIMEOUT)  # (see below)
     assert title(missing.text) == "404 Not Found" and "could not find" in missing.text
-    assert title(requests.get(site.url("/broken"), timeout=TIMEOUT).text) == "500 Internal Server Error"
-    forms = {f["action"]: f for f in Page(requests.get(site.url("/errors.html"), timeout=TIMEOUT).text).forms}
-    not_allowed = requests.post(site.url(forms["/samples/"]["action"]), timeout=TIMEOUT)
+    assert title(requests.get(default_site.url("/broken"), timeout=TIMEOUT).text) == "500 Internal Server Error"
+    forms = {f["action"]: f for f in Page(requests.get(default_site.url("/errors.html"), timeout=TIMEOUT).text).forms}
+    not_allowed = requests.post(default_site.url(forms["/samples/"]["action"]), timeout=TIMEOUT)
     assert (not_allowed.status_code, title(not_allowed.text)) == (405, "405 Method Not Allowed")
     fields = {name: a["value"] for name, a in forms["/tiny"]["fields"].items()}
-    too_large = requests.post(site.url("/tiny"), data=fields, timeout=TIMEOUT)
+    too_large = requests.post(default_site.url("/tiny"), data=fields, timeout=TIMEOUT)
     assert (too_large.status_code, title(too_large.text)) == (413, "413 Request Entity Too Large")
-    bad, _ = parse(raw(site.port, b"GET / HTTP/1.1\r\nHost: a/b\r\n\r\n"))
+    bad, _ = parse(raw(default_site.port, b"GET / HTTP/1.1\r\nHost: a/b\r\n\r\n"))
     assert bad.status == 400 and b"<h1>400 Bad Request</h1>" in bad.body
 
 
-def test_upload_through_the_form_list_and_delete(site):
-    form = Page(requests.get(site.url("/upload.html"), timeout=TIMEOUT).text).forms[0]
+def test_upload_through_the_form_list_and_delete(default_site):
+    form = Page(requests.get(default_site.url("/upload.html"), timeout=TIMEOUT).text).forms[0]
     assert form["enctype"] == "multipart/form-data" and "multiple" in form["fields"]["files"]
     names = [f"test-{uuid.uuid4().hex}.txt", f"test-{uuid.uuid4().hex}.txt"]
     files = [("files", (name, f"content of {name}\n", "text/plain")) for name in names]
-    reply = requests.post(site.url(form["action"]), files=files, data={"note": "hi"}, timeout=TIMEOUT)
+    reply = requests.post(default_site.url(form["action"]), files=files, data={"note": "hi"}, timeout=TIMEOUT)
     try:
         assert reply.status_code == 201, reply.text
         assert all(name in reply.text for name in names)
-        assert requests.get(site.url(f"/uploads/{names[0]}"), timeout=TIMEOUT).text == f"content of {names[0]}\n"
-        assert names[0] in requests.get(site.url("/uploads/"), timeout=TIMEOUT).text
-        listed = requests.get(site.url("/uploads.json/"), timeout=TIMEOUT).json()
+        stored = requests.get(default_site.url(f"/uploads/{names[0]}"), timeout=TIMEOUT)
+        assert stored.text == f"content of {names[0]}\n"
+        assert names[0] in requests.get(default_site.url("/uploads/"), timeout=TIMEOUT).text
+        listed = requests.get(default_site.url("/uploads.json/"), timeout=TIMEOUT).json()
         assert set(names) <= {f["name"] for f in listed} and not any(f["name"].startswith(".") for f in listed)
     finally:
         for name in names:  # what files.html's buttons do
-            requests.delete(site.url(f"/uploads/{name}"), timeout=TIMEOUT)
-    assert requests.get(site.url(f"/uploads/{names[0]}"), timeout=TIMEOUT).status_code == 404
+            requests.delete(default_site.url(f"/uploads/{name}"), timeout=TIMEOUT)
+    assert requests.get(default_site.url(f"/uploads/{names[0]}"), timeout=TIMEOUT).status_code == 404
     assert not (REPO / "uploads" / names[1]).exists()
 
 
-def test_cgi_examples(site):
-    env = requests.get(site.url("/cgi/env.py/extra?x=1"), timeout=TIMEOUT).text
+def test_cgi_examples(default_site):
+    env = requests.get(default_site.url("/cgi/env.py/extra?x=1"), timeout=TIMEOUT).text
     assert "PATH_INFO=/extra" in env and "QUERY_STRING=x=1" in env
-    form = requests.post(site.url("/cgi/form.py"), data={"name": "<b>me</b>", "comment": "hi"}, timeout=TIMEOUT)
+    form = requests.post(default_site.url("/cgi/form.py"), data={"name": "<b>me</b>", "comment": "hi"}, timeout=TIMEOUT)
     assert form.status_code == 200 and "&lt;b&gt;me&lt;/b&gt;" in form.text
-    echo = requests.post(site.url("/cgi/echo.py"), data="text=hello", headers={"Content-Type": "text/plain"},
+    echo = requests.post(default_site.url("/cgi/echo.py"), data="text=hello", headers={"Content-Type": "text/plain"},
                          timeout=TIMEOUT)
     assert (echo.status_code, echo.text) == (200, "text=hello")
-    upload = requests.post(site.url("/cgi/upload.py"), files=[("file", ("a.txt", b"12345"))], timeout=TIMEOUT)
+    upload = requests.post(default_site.url("/cgi/upload.py"), files=[("file", ("a.txt", b"12345"))], timeout=TIMEOUT)
     assert "a.txt: 5 bytes" in upload.text
-    assert "method=GET query=x=1" in requests.get(site.url("/cgi/hello.sh?x=1"), timeout=TIMEOUT).text
+    assert "method=GET query=x=1" in requests.get(default_site.url("/cgi/hello.sh?x=1"), timeout=TIMEOUT).text
     if not PHP:
         pytest.skip("php-cgi is not installed (tools/run-tests installs it)")
-    php = requests.get(site.url("/cgi/hello.php?a=1&b=2"), timeout=TIMEOUT).text
+    php = requests.get(default_site.url("/cgi/hello.php?a=1&b=2"), timeout=TIMEOUT).text
     assert "SAPI cgi-fcgi" in php and "GET a=1" in php
 
 
-def test_session_counter_and_logout(site):
+def test_session_counter_and_logout(default_site):
     client = requests.Session()
-    counts = [re.search(r'id="visits">(\d+)<', client.get(site.url("/cgi/session.py"), timeout=TIMEOUT).text)
+    counts = [re.search(r'id="visits">(\d+)<', client.get(default_site.url("/cgi/session.py"), timeout=TIMEOUT).text)
               .group(1) for _ in range(2)]
     assert counts == ["1", "2"]
-    assert "session ended" in client.get(site.url("/cgi/logout.py"), timeout=TIMEOUT).text
-    assert 'id="visits">1<' in client.get(site.url("/cgi/session.py"), timeout=TIMEOUT).text
+    assert "session ended" in client.get(default_site.url("/cgi/logout.py"), timeout=TIMEOUT).text
+    assert 'id="visits">1<' in client.get(default_site.url("/cgi/session.py"), timeout=TIMEOUT).text
 
 
-def test_virtual_hosts_status_and_favicon(site):
-    other = requests.get(site.url("/"), headers={"Host": "other.localhost"}, timeout=TIMEOUT)
+def test_virtual_hosts_status_and_favicon(default_site):
+    other = requests.get(default_site.url("/"), headers={"Host": "other.localhost"}, timeout=TIMEOUT)
     assert "<h1>other.localhost</h1>" in other.text
-    assert requests.get(site.url("/style.css"), headers={"Host": "other.localhost"}, timeout=TIMEOUT).ok
-    third = requests.get(site.url("/", port=site.ports[1]), timeout=TIMEOUT)
+    assert requests.get(default_site.url("/style.css"), headers={"Host": "other.localhost"}, timeout=TIMEOUT).ok
+    third = requests.get(default_site.url("/", port=default_site.ports[1]), timeout=TIMEOUT)
     assert "<h1>The server on port 8081</h1>" in third.text
-    assert requests.get(site.url("/status"), timeout=TIMEOUT).text.startswith("Active connections:")
-    for port in site.ports:
-        icon = requests.get(site.url("/favicon.ico", port=port), timeout=TIMEOUT)
+    assert requests.get(default_site.url("/status"), timeout=TIMEOUT).text.startswith("Active connections:")
+    for port in default_site.ports:
+        icon = requests.get(default_site.url("/favicon.ico", port=port), timeout=TIMEOUT)
         assert icon.headers["Content-Type"] == "image/x-icon" and icon.content[:4] == b"\0\0\1\0"
-    assert "favicon" not in (site.root / "error.log").read_text()
+    assert "favicon" not in (default_site.root / "error.log").read_text()
 
 
 @pytest.mark.xfail(strict=True, reason="server bug: a second GET of a missing file gets the built-in 404, "
                    "the remembered route (exchange.Route) of the missing path is taken by the error page too")
-def test_a_missing_page_asked_twice_gets_the_sites_404_both_times(site):
+def test_a_missing_page_asked_twice_gets_the_sites_404_both_times(default_site):
     path = f"/missing-{uuid.uuid4().hex}"
     for _ in range(2):
-        assert "could not find" in requests.get(site.url(path), timeout=TIMEOUT).text
+        assert "could not find" in requests.get(default_site.url(path), timeout=TIMEOUT).text

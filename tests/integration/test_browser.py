@@ -62,6 +62,7 @@ def test_home_listing_and_404_render(default_site, tmp_path):
                      default_site.url(f"/missing-{uuid.uuid4().hex}"))
     assert "<h1>404 Not Found</h1>" in missing and "could not find" in missing
     assert 'href="/style.css"' in missing
+    assert "favicon" not in (default_site.root / "error.log").read_text()  # the browser asked for it: found
 
 
 class WebSocket:

@@ -84,7 +84,9 @@ def explain(config: Config, url: str) -> tuple[int, str]:
         response.abort()
         out.append("answer    the handler would read the request body (not run by --explain)")
     elif response.status == 0:
-        out.append("answer    the DAV handler would run (not run by --explain: it writes files)")
+        what = "the CGI script would run (not run by --explain)" if ex.handler == "cgi_pass" else \
+            "the DAV handler would run (not run by --explain: it writes files)"
+        out.append(f"answer    {what}")
     else:
         out.append("answer    " + _answer(response))
         close_body(response.body)

@@ -1071,7 +1071,6 @@ def planned(loader: Reading, d: Directive, effect: str) -> None:
 def cgi_pass(loader: Reading, d: Directive, blk: Block) -> None:
     if blk.cgi_pass is not None:
         raise duplicate(d)
-    planned(loader, d, "requests in this location are answered 501")
     blk.cgi_pass = d.args[0]
 
 
@@ -1219,13 +1218,17 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("allow_methods", Ctx.SL, A.MORE1, allow_methods,
        "Methods allowed; others get 405 with an Allow header. GET always allows HEAD too.",
        nginxlite_only=True),
-    _S("cgi_pass", L, A.TAKE1, cgi_pass, "Runs the requested file as CGI with this interpreter (or exec).",
-       nginxlite_only=True, planned=True),
+    _S("cgi_pass", L, A.TAKE1, cgi_pass,
+       "Runs the requested file as a CGI program (RFC 3875) given to this interpreter, or itself with exec.",
+       nginxlite_only=True),
     _S("cgi_split_path_info", L, A.TAKE1, cgi_split_path_info,
-       "Regex with two captures: script name and PATH_INFO.", nginxlite_only=True, planned=True),
-    _S("cgi_param", Ctx.HSL, A.TAKE23, cgi_param, "Adds a CGI environment variable.", nginxlite_only=True, planned=True),
-    _S("cgi_timeout", Ctx.HSL, A.TAKE1, sec_slot, "Longest a CGI program may run.", "60s",
-       nginxlite_only=True, planned=True),
+       "Regex with two captures: script name and PATH_INFO.", nginxlite_only=True),
+    _S("cgi_param", Ctx.HSL, A.TAKE23, cgi_param,
+       "Adds a CGI environment variable (if_not_empty: only when its value is not empty).",
+       nginxlite_only=True),
+    _S("cgi_timeout", Ctx.HSL, A.TAKE1, sec_slot,
+       "Longest a CGI program may stay silent: 504 before its header block, the end of the body after.", "60s",
+       nginxlite_only=True),
     _S("upload_store", Ctx.SL, A.TAKE1, upload_store,
        "Folder where POSTed files are stored: multipart/form-data file parts, or a raw body "
        "POSTed to LOCATION/NAME as NAME (201 Created; an existing file is never overwritten).",

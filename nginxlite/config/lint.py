@@ -28,7 +28,8 @@ Rules (each message starts as shown; ``is_lint`` recognises them):
      same URI there: P is never the longest prefix for them, so its nested
      locations are never searched for them.
 3. ``regex location "~ R" has no anchor``: neither a leading ``^`` (or ``\\A``)
-   nor a trailing ``$`` (or ``\\z``, ``\\Z``): the regex matches anywhere in the URI
+   nor a trailing ``$`` (or ``\\z``, ``\\Z``, or a last group ``(/|$)``, nginx's idiom for
+   an extension before PATH_INFO): the regex matches anywhere in the URI
    (``location ~ \\.php`` matches ``/x.php/y`` and ``/a.phpx``).  At the location.
 4. ``root "R" repeats the root this location inherits``: a ``root`` equal to the
    one the enclosing server or location already gives it.  At the root.
@@ -112,8 +113,8 @@ def _anchored(pattern: str) -> bool:
     body = re.sub(r"^\(\?[a-zA-Z]+\)", "", pattern)  # a leading inline flag group: (?i)
     if body.startswith(("^", "\\A")):
         return True
-    if body.endswith(("\\z", "\\Z")):
-        return True
+    if body.endswith(("\\z", "\\Z", "|$)")):
+        return True  # ("|$)": the idiom ``\.php(/|$)``, an extension at the end or before PATH_INFO)
     if body.endswith("$"):
         slashes = len(body[:-1]) - len(body[:-1].rstrip("\\"))
         return slashes % 2 == 0  # "\$" is a literal dollar

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from nginxlite.errors import HttpError
-from nginxlite.handlers import dav, static, upload
+from nginxlite.handlers import cgi, dav, static, upload
 from nginxlite.handlers.exchange import Exchange
 from nginxlite.handlers.redirects import redirect
 from nginxlite.handlers.variables import expand
@@ -50,11 +50,6 @@ def _stub_status_on(ex: Exchange) -> bool:
     return loc is not None and loc.stub_status
 
 
-def _cgi_pass_on(ex: Exchange) -> bool:
-    loc = ex.location
-    return loc is not None and loc.cgi_pass is not None
-
-
 def _dav_method(ex: Exchange) -> bool:
     return ex.method in ex.settings.dav_methods
 
@@ -65,10 +60,6 @@ def _try_files_on(ex: Exchange) -> bool:
         return False
     loc = ex.location  # (as _tries, inlined: this runs for every static file)
     return (loc.try_files if loc is not None else ex.server.try_files) is not None
-
-
-def _no_cgi(ex: Exchange) -> Response:
-    raise HttpError(501)  # CGI is not built yet: never serve a script's source instead
 
 
 def _dav(ex: Exchange):
@@ -131,7 +122,7 @@ def stub_status(ex: Exchange) -> Response:
 
 CONTENT_HANDLERS: tuple[ContentHandler, ...] = (
     ContentHandler("stub_status", _stub_status_on, stub_status, "stub_status page"),
-    ContentHandler("cgi_pass", _cgi_pass_on, _no_cgi, "cgi_pass {ex.location.cgi_pass}: CGI is not built yet"),
+    ContentHandler("cgi_pass", cgi.applies, cgi.handle),
     ContentHandler("dav", _dav_method, _dav, "DAV {ex.method} (dav_methods)"),
     ContentHandler("upload", upload.applies, upload.handle, "upload_store {ex.settings.upload_store}"),
     ContentHandler("try_files", _try_files_on, try_files),

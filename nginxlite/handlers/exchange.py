@@ -72,6 +72,9 @@ class Exchange:
     limited: bool = False  # limit_except applies: its block's settings, no return or try_files
     handler: str = ""  # the content handler that answered (content.CONTENT_HANDLERS' name)
     route: Route | None = None  # the remembered Route this request took (pipeline.respond)
+    script_name: str = ""  # $cgi_script_name: the URI's script part (cgi_split_path_info)
+    path_info: str = ""  # $cgi_path_info
+    cgi_redirects: int = 0  # local Location answers of CGI scripts followed (at most 5 in a row)
     notes: list[str] = field(default_factory=list)
     trace: Trace | None = None  # records the decisions for --explain (module rules)
     # Filled in by the connection, for variables ($status, $bytes_sent, $request_time...):
@@ -91,9 +94,14 @@ class Exchange:
         return f"{req.method} {req.target} HTTP/1.{req.minor}"
 
     def log_error(self, message: str) -> None:
-        """An [error] line about this request, with nginx's context: ``*N MESSAGE, client:
-        ADDR, server: NAME, request: "LINE", host: "HOST", referrer: "URL"`` (the last two
-        when the request had them).  The connection writes it when the handler returns."""
+        """An [error] line about this request (``context``).  The connection writes it when
+        the handler returns."""
+        self.notes.append(self.context(message))
+
+    def context(self, message: str) -> str:
+        """``MESSAGE`` with nginx's context: ``*N MESSAGE, client: ADDR, server: NAME,
+        request: "LINE", host: "HOST", referrer: "URL"`` (the last two when the request
+        had them)."""
         req = self.request
         server = self.server.names[0].text if self.server is not None and self.server.names else ""
         line = (f'*{self.conn.number} {message}, client: {self.conn.remote_host}, server: {server}, '
@@ -103,7 +111,7 @@ class Exchange:
         referrer = req.header("referer")
         if referrer is not None:
             line += f', referrer: "{referrer}"'
-        self.notes.append(line)
+        return line
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,6 +137,21 @@ def finalize(ex: Exchange, response: Response) -> Response:
     return response
 
 
+def resume(ex: Exchange, answer):
+    """A deferred answer arriving (``Deferred.resolve``): a Response is finalized, an
+    ``HttpError`` answered as any error (error_page applies), a redirect (a CGI's local
+    ``Location``) followed as any; what that leads to may be deferred again."""
+    if isinstance(answer, Redirect):
+        return _guarded(ex, follow, ex, answer)
+    if isinstance(answer, HttpError):
+        return _guarded(ex, _raise, answer)
+    return finalize(ex, answer)
+
+
+def _raise(err: HttpError):
+    raise err
+
+
 def finish_error(ex: Exchange, status: int) -> Response:
     """The answer to a request that could not be read (400, 408...), as ``errors.finish`` makes it."""
     return answer_error(ex, HttpError(status))

@@ -154,12 +154,13 @@ def value(ex: Exchange, name: str) -> str | None:
 
 
 def known(name: str) -> bool:
-    """Whether nginx (1.22, with the modules it is built with) defines variable ``name``."""
-    return name in VARIABLES or name.startswith(PREFIX_NAMES)
+    """Whether nginx (1.22, with the modules it is built with) defines variable ``name``,
+    or nginxlite does (``OWN_VARIABLES``)."""
+    return name in VARIABLES or name in OWN_VARIABLES or name.startswith(PREFIX_NAMES)
 
 
 def getter(name: str) -> Getter:
-    found = VARIABLES.get(name)
+    found = VARIABLES.get(name) or OWN_VARIABLES.get(name)
     if found is not None:
         return found
     for prefix, make in PREFIXES.items():
@@ -594,3 +595,10 @@ SAFE_IN_LOGS = frozenset({
     "bytes_sent", "request_time", "request_length", "connection", "connection_requests", "pid",
     "server_port", "remote_port", "request_id",
 })
+
+
+# nginxlite's own, for its own directives (nginx -t does not know them).
+OWN_VARIABLES: dict[str, Getter] = {
+    "cgi_script_name": lambda ex: ex.script_name or ex.uri,  # as $fastcgi_script_name, for cgi_param
+    "cgi_path_info": lambda ex: ex.path_info,  # cgi_split_path_info's second capture
+}

@@ -54,7 +54,7 @@ class Child:
                  on_exit: ExitCallback) -> None:
         self.popen = popen
         self.pid = popen.pid  # also its process group id
-        self.argv0 = argv0
+        self.argv0 = os.fsdecode(argv0)  # (argv may be bytes: a path as the file system has it)
         self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
@@ -111,7 +111,7 @@ class Children:
                 os.close(fd)
             self._kill_and_wait(popen)
             raise
-        child = Child(popen, str(argv[0]), *registered, on_exit)
+        child = Child(popen, argv[0], *registered, on_exit)
         self.live[child.pid] = child
         return child
 

@@ -40,7 +40,7 @@ from typing import Protocol
 from nginxlite.errors import traceback_text
 from nginxlite.handlers.errors import signature
 from nginxlite.handlers.exchange import ConnInfo, Exchange
-from nginxlite.handlers.pipeline import end_body, feed_body, finalize, finish_error, respond
+from nginxlite.handlers.pipeline import end_body, feed_body, finish_error, respond, resume
 from nginxlite.http.body import FULL, UNKNOWN, WAIT, FileSlice, Sink, Source, close_body
 from nginxlite.http.parser import (
     CONNECTION_CLOSED,
@@ -189,6 +189,8 @@ class Connection:
             if self.readable and self.wants_input():
                 progressed = self.read()
                 self.process()
+                if self.state is CLOSED:  # a reset seen by recv(), or the request closed it
+                    return
             if self.writable and (self.out or self.piece is not None
                                   or (self.source is not None and not self.stalled)):
                 self.write()
@@ -346,15 +348,14 @@ class Connection:
         self.set_state(WAITING)
 
     def resolved(self, deferred: Deferred) -> None:
-        """A deferred answer arrived (from another fd's event, or at once): finalize it as
-        every answer is, then send it on the next turn."""
+        """A deferred answer arrived (from another fd's event, or at once): the pipeline
+        finishes it as every answer (``pipeline.resume``), then it is sent on the next turn."""
         if self.deferred is deferred:
             self.deferred = None
         if self.state is CLOSED:
             close_body(deferred.response.body)
             return
-        ex = self.exchange
-        self.send_response(finalize(ex, deferred.response), ex.request)
+        self.answer(resume(self.exchange, deferred.response))
         self.schedule()
 
     def drained(self) -> None:
@@ -669,6 +670,7 @@ class Connection:
         if self.state is CLOSED:
             return
         self.state = CLOSED
+        self.out.clear()  # nothing more is sent, whatever was buffered
         app = self.app
         app.reactor.cancel(self.timer)
         self.timer = None

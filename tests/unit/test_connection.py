@@ -464,6 +464,26 @@ def test_a_source_is_closed_when_the_client_vanishes_mid_response(harness, monke
     source.give(b"y" * 1000)  # the next write finds the reset
     h.turn()
     assert not h.app.connections and source.closed == 1
+    assert "failed" not in h.error_log()  # nothing is sent on a socket once it is closed
+
+
+def test_a_reset_seen_while_output_is_buffered_sends_nothing_more(harness, monkeypatch):
+    h = harness()
+    source = Stalling()
+    answer_with(monkeypatch, {"/stream": lambda ex: text(source)})
+    client = h.connect()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    source.give(b"x" * (4 << 20))  # more than the socket takes: the rest waits in the buffer
+    h.turn()
+    conn = next(iter(h.app.connections))
+    assert conn.out and not conn.writable
+    client.sendall(b"more")  # unread input makes the close a reset
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    client.close()
+    h.turn()
+    assert not h.app.connections and source.closed == 1
+    assert "failed" not in h.error_log()
 
 
 def test_a_head_request_never_pulls_the_source(harness, monkeypatch):

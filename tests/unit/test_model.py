@@ -247,7 +247,6 @@ def test_nginxlite_directives(write):
     assert up.settings.upload_store.endswith("/uploads")
     assert [w.message for w in cfg.warnings] == [
         '"session" is not implemented yet: no session cookie is issued',
-        '"cgi_pass" is not implemented yet: requests in this location are answered 501',
         f'upload_store "{up.settings.upload_store}" is not usable (2: No such file or directory)']
 
 

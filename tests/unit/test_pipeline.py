@@ -94,10 +94,10 @@ def test_add_header(answer):
     assert [h for h in response.headers if h[0].startswith("X-")] == [("X-Srv", "s")]
 
 
-def test_cgi_is_not_served_as_source_before_it_exists(answer):
-    response, _ = answer(r"server { listen 8080; root /tmp; location ~ \.py$ { cgi_pass /usr/bin/python3; } }",
-                         "GET /x.py HTTP/1.1\r\nHost: x")
-    assert response.status == 501
+def test_a_missing_cgi_script_is_a_404_never_its_source(answer, tmp_path):
+    response, ex = answer(f"server {{ listen 8080; root {tmp_path}; location ~ \\.py$ {{ cgi_pass /usr/bin/python3; }} }}",
+                          "GET /x.py HTTP/1.1\r\nHost: x")
+    assert response.status == 404 and "x.py\" failed (2: No such file or directory)" in ex.notes[0]
 
 
 @pytest.fixture

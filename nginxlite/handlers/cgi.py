@@ -1,0 +1,458 @@
+"""CGI (RFC 3875) inside the event loop: ``cgi_pass``, ``cgi_split_path_info``, ``cgi_param``, ``cgi_timeout``.
+
+Rules:
+- The script is the URI's script part (``cgi_split_path_info``'s first capture,
+  else the URI) mapped through ``root``/``alias``.  Only a regular file under the
+  location's document root after symbolic links are resolved is run: missing is
+  404, a directory, a file outside the root or one that cannot be run is 403.
+  ``cgi_pass exec`` runs the file itself, any other value is the interpreter the
+  file is given to.  The working directory is the script's folder.
+- The environment is built from nothing (never a copy of the server's): RFC
+  3875's meta-variables, ``DOCUMENT_ROOT``, ``REQUEST_URI``, ``REDIRECT_STATUS``
+  (php-cgi wants it), ``HTTP_*`` for the request's headers, then ``cgi_param``.
+  ``HTTP_PROXY`` is never set (httpoxy), nor ``HTTP_AUTHORIZATION``; a header
+  whose name has anything but letters, digits and ``-`` is dropped (``X_Foo``
+  cannot pass for ``X-Foo``).  ``CONTENT_LENGTH``/``CONTENT_TYPE`` only when the
+  request has a body, whose length is then exact: the body is read whole first
+  (in memory up to ``client_body_buffer_size``, then in a temporary file), as
+  nginx's ``fastcgi_request_buffering on``.
+- The child runs in its own process group (``server.children``); its stdin,
+  stdout and stderr are pipes on the server's epoll, serviced as each is ready,
+  so a script that writes before it reads cannot deadlock.
+- The answer is deferred until the script's header block (``http.cgi``) is
+  complete; a malformed one, none, or one cut short is 502 with an error-log
+  line saying what was wrong.  A local ``Location`` without ``Status`` is an
+  internal redirect as GET (at most ``MAX_CGI_REDIRECTS`` in a row, then 500);
+  an absolute one without ``Status`` is a 302.  The body is a source pulled by
+  the connection: the pipe is read only as fast as the client takes the bytes.
+- ``cgi_timeout`` is the longest the script may stay silent: no output for that
+  long is 504 (or, once the body streams, the end of the connection).  A script
+  that is no longer wanted (timeout, the client gone, the body sent) gets
+  SIGTERM, then SIGKILL after ``KILL_AFTER`` seconds, to its whole group; every
+  child is reaped (``server.children``) and every pipe closed.
+- stderr lines go to the error log with the request's context, as nginx logs a
+  FastCGI server's stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import stat
+
+from nginxlite.errors import HttpError
+from nginxlite.handlers.errors import signature
+from nginxlite.handlers.exchange import Exchange
+from nginxlite.handlers.redirects import InternalRedirect
+from nginxlite.handlers.static import file_path, fs_error
+from nginxlite.handlers.variables import expand
+from nginxlite.http.body import UNKNOWN, WAIT, Sink, Source
+from nginxlite.http.cgi import CgiHead, CgiHeadError
+from nginxlite.http.response import Deferred, Response
+
+KILL_AFTER = 3.0  # seconds between SIGTERM and SIGKILL
+MAX_CGI_REDIRECTS = 5
+READ_SIZE = 65536
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
+_NOT_PASSED = frozenset({"HTTP_PROXY", "HTTP_AUTHORIZATION", "HTTP_CONTENT_LENGTH", "HTTP_CONTENT_TYPE"})
+_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def applies(ex: Exchange) -> bool:
+    loc = ex.location
+    return loc is not None and loc.cgi_pass is not None
+
+
+class Script:
+    __slots__ = ("name", "path_info", "filename", "real", "root")
+
+    def __init__(self, name: str, path_info: str, filename: str, real: bytes, root: str) -> None:
+        self.name = name
+        self.path_info = path_info
+        self.filename = filename
+        self.real = real
+        self.root = root
+
+
+def handle(ex: Exchange):
+    """A Deferred (the script runs now), or a sink that reads the body first."""
+    script = locate(ex)
+    if ex.trace is not None:
+        ex.trace.step("cgi", f"{ex.location.cgi_pass} {script.filename}"
+                             + (f", PATH_INFO {script.path_info}" if script.path_info else ""))
+        return Response(0)  # --explain runs no program
+    if ex.request.has_body and not ex.cgi_redirects:  # (a redirected request is a GET: no body)
+        return RequestBody(ex, script)
+    return CgiRun(ex, script, None).deferred
+
+
+def locate(ex: Exchange) -> Script:
+    uri = ex.uri
+    settings = ex.settings
+    name, path_info = uri, ""
+    if settings.cgi_split_path_info is not None:
+        found = settings.cgi_split_path_info.match(uri)
+        if found is not None:
+            name, path_info = found.group(1), found.group(2) or ""
+    ex.script_name, ex.path_info = name, path_info
+    filename = file_path(ex, name)
+    root = expand(settings.root, ex) if "$" in settings.root else settings.root
+    path = filename.encode("latin-1")
+    try:
+        real = os.path.realpath(path, strict=True)
+        st = os.stat(real)
+    except OSError as err:
+        raise fs_error(ex, err, path) from None
+    base = os.path.realpath(root.encode("latin-1"))
+    if settings.alias and not os.path.isdir(base):
+        base = os.path.dirname(base)  # a regex location's alias names the file itself
+    if not real.startswith(base.rstrip(b"/") + b"/"):
+        ex.log_error(f'cgi script "{filename}" is outside the document root "{root}"')
+        raise HttpError(403)
+    if not stat.S_ISREG(st.st_mode):
+        ex.log_error(f'cgi script "{filename}" is not a regular file')
+        raise HttpError(403)
+    wanted = os.X_OK if ex.location.cgi_pass == "exec" else os.R_OK
+    if not os.access(real, wanted):
+        ex.log_error(f'cgi script "{filename}" cannot be {"executed" if wanted == os.X_OK else "read"} '
+                     f"(13: Permission denied)")
+        raise HttpError(403)
+    return Script(name, path_info, filename, real, root)
+
+
+def environment(ex: Exchange, script: Script, length: int | None) -> dict[bytes, bytes]:
+    """The script's environment (see the module rules), as bytes: latin-1 text is the
+    request's bytes as they came."""
+    req = ex.request
+    conn = ex.conn
+    server = ex.server
+    name = server.names[0].text if server.names and server.names[0].text else (ex.host or conn.local_host)
+    env = {
+        "GATEWAY_INTERFACE": "CGI/1.1",
+        "SERVER_SOFTWARE": signature(ex.settings),
+        "SERVER_NAME": name,
+        "SERVER_PORT": str(conn.local_port),
+        "SERVER_ADDR": conn.local_host,
+        "SERVER_PROTOCOL": f"HTTP/1.{req.minor}",
+        "REQUEST_METHOD": req.method,
+        "REQUEST_URI": req.target,
+        "SCRIPT_NAME": script.name,
+        "SCRIPT_FILENAME": script.filename,
+        "PATH_INFO": script.path_info,
+        "QUERY_STRING": ex.args,
+        "REMOTE_ADDR": conn.remote_host,
+        "REMOTE_PORT": str(conn.remote_port),
+        "DOCUMENT_ROOT": script.root,
+        "REDIRECT_STATUS": "200",
+        "PATH": _PATH,
+    }
+    if script.path_info:
+        env["PATH_TRANSLATED"] = script.root + script.path_info
+    if length is not None:
+        env["CONTENT_LENGTH"] = str(length)
+        ctype = req.header("content-type")
+        if ctype is not None:
+            env["CONTENT_TYPE"] = ctype
+    for field, value in req.headers:
+        if not _HEADER_NAME.fullmatch(field):
+            continue
+        key = "HTTP_" + field.upper().replace("-", "_")
+        if key in _NOT_PASSED:
+            continue
+        if key in env:
+            env[key] += ("; " if key == "HTTP_COOKIE" else ", ") + value
+        else:
+            env[key] = value
+    for param in ex.settings.cgi_param:
+        value = expand(param.value, ex)
+        if value or not param.if_not_empty:
+            env[param.name] = value
+    return {k.encode("latin-1"): v.encode("latin-1", "replace") for k, v in env.items()}
+
+
+class RequestBody(Sink):
+    """The request body, read whole before the script starts (its length must be exact)."""
+
+    def __init__(self, ex: Exchange, script: Script) -> None:
+        self.ex = ex
+        self.script = script
+        self.limit = ex.settings.client_max_body_size
+        self.in_memory = ex.settings.client_body_buffer_size
+        self.buffer: bytearray | None = bytearray()
+        self.file = None
+        self.length = 0
+
+    def feed(self, data: bytes) -> None:
+        self.length += len(data)
+        if self.limit and self.length > self.limit:
+            self.ex.log_error(f"client intended to send too large chunked body: {self.length} bytes")
+            raise HttpError(413)
+        if self.file is None and self.length > self.in_memory:
+            import tempfile  # here: a server that stores no large body never loads it
+
+            self.file = tempfile.TemporaryFile()
+            self.file.write(self.buffer)
+            self.buffer = None
+        if self.file is not None:
+            self.file.write(data)
+        else:
+            self.buffer += data
+
+    def finish(self):
+        if self.file is not None:
+            self.file.seek(0)
+        body, self.file = (self.file if self.file is not None else bytes(self.buffer)), None
+        return CgiRun(self.ex, self.script, body, self.length).deferred
+
+    def abort(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+class CgiRun:
+    """One running script: its pipes, its timer, the answer it is making."""
+
+    def __init__(self, ex: Exchange, script: Script, body, length: int | None = None) -> None:
+        self.ex = ex
+        self.script = script
+        self.services = services = ex.conn.services
+        interpreter = ex.location.cgi_pass
+        argv = [script.real] if interpreter == "exec" else [interpreter.encode("latin-1"), script.real]
+        self.what = f'cgi script "{script.filename}"'
+        try:
+            self.child = services.children.spawn(
+                argv, self.exited, cwd=os.path.dirname(script.real), env=environment(ex, script, length),
+                on_stdin=self.on_stdin, on_stdout=self.on_stdout, on_stderr=self.on_stderr)
+        except OSError as err:
+            if hasattr(body, "close"):
+                body.close()
+            ex.log_error(f'{self.what} could not be started: "{interpreter}" failed ({err.errno}: {err.strerror})')
+            raise HttpError(502) from None
+        self.deferred = Deferred(on_cancel=self.stop)
+        self.head = CgiHead()
+        self.output: CgiOutput | None = None
+        self.body = body  # bytes, a file, or None
+        self.pending = memoryview(b"")
+        self.stderr_rest = b""
+        self.finished = False
+        self.timeout = ex.settings.cgi_timeout
+        self.deadline = services.clock() + self.timeout
+        self.timer = services.call_later(self.timeout, self.timed_out)
+        self.kill_timer = None
+        if body is None:
+            self.child.stdin.close()  # no body: the script reads EOF at once
+
+    # -- stdin ----------------------------------------------------------------------
+
+    def on_stdin(self, end) -> None:
+        while not end.closed:
+            if not self.pending:
+                chunk = self.next_chunk()
+                if not chunk:
+                    end.close()  # all of it: the script reads EOF
+                    self.drop_body()
+                    return
+                self.pending = memoryview(chunk)
+            written = end.write(self.pending)
+            if end.broken:  # the script closed its stdin: it wants no more of the body
+                end.close()
+                self.drop_body()
+                return
+            if not written:
+                return  # the pipe is full: epoll reports when it drains
+            self.pending = self.pending[written:]
+
+    def next_chunk(self) -> bytes:
+        body = self.body
+        if body is None:
+            return b""
+        if type(body) is bytes:
+            self.body = None
+            return body
+        return body.read(READ_SIZE)
+
+    def drop_body(self) -> None:
+        body, self.body = self.body, None
+        if body is not None and type(body) is not bytes:
+            body.close()
+        self.pending = memoryview(b"")
+
+    # -- stdout -------------------------------------------------------------------
+
+    def on_stdout(self, end) -> None:
+        if self.output is not None:
+            self.output.ready()  # the connection pulls as fast as its client takes it
+            return
+        while not self.deferred.done:
+            data = end.read(READ_SIZE)
+            if data is None:
+                return
+            if not data:
+                self.fail("closed its output before the end of its header block")
+                return
+            self.quiet()
+            try:
+                complete = self.head.feed(data)
+            except CgiHeadError as err:
+                self.fail(f"sent an invalid header block: {err}")
+                return
+            if complete:
+                self.answer()
+                return
+
+    def answer(self) -> None:
+        head = self.head
+        ex = self.ex
+        if head.location is not None and head.status is None and head.location.startswith("/"):
+            # A local redirect (RFC 3875 §6.2.2): the script's body is not wanted.
+            ex.cgi_redirects += 1
+            if ex.cgi_redirects > MAX_CGI_REDIRECTS:
+                ex.log_error(f"{self.what} redirected more than {MAX_CGI_REDIRECTS} times in a row")
+                self.done()
+                self.deferred.resolve(HttpError(500))
+                return
+            ex.method = "GET"
+            self.done()
+            self.deferred.resolve(InternalRedirect(head.location))
+            return
+        status = head.status or (302 if head.location is not None else 200)
+        self.output = CgiOutput(self, head.rest, UNKNOWN if head.length is None else head.length)
+        self.deferred.resolve(Response(status, head.headers, self.output))
+
+    def fail(self, what: str, status: int = 502) -> None:
+        self.log(f"{self.what} {what}")
+        self.stop()
+        self.deferred.resolve(HttpError(status))
+
+    # -- stderr, the timer, the end ---------------------------------------------------
+
+    def on_stderr(self, end) -> None:
+        while True:
+            data = end.read(READ_SIZE)
+            if data is None:
+                return
+            if not data:
+                if self.stderr_rest:
+                    self.log(f'{self.what} sent in stderr: "{self.stderr_rest.decode("latin-1")}"')
+                    self.stderr_rest = b""
+                end.close()
+                return
+            lines = (self.stderr_rest + data).split(b"\n")
+            self.stderr_rest = lines.pop()[-4096:]
+            for line in lines:
+                text = line.rstrip(b"\r").decode("latin-1")
+                if text.strip():
+                    self.log(f'{self.what} sent in stderr: "{text}"')
+
+    def log(self, message: str) -> None:
+        self.services.log_error("error", self.ex.context(message), self.ex.settings.error_log)
+
+    def quiet(self) -> None:
+        """Output arrived: the silence allowed starts again (lazily, no heap work)."""
+        self.deadline = self.services.clock() + self.timeout
+
+    def timed_out(self) -> None:
+        self.timer = None
+        if self.finished:
+            return
+        left = self.deadline - self.services.clock()
+        if left > 0:
+            self.timer = self.services.call_later(left, self.timed_out)
+            return
+        if self.output is None:
+            self.fail(f"timed out after {self.timeout:g} s without a complete header block", 504)
+        else:
+            self.log(f"{self.what} timed out after {self.timeout:g} s without output")
+            self.output.broken = True
+            self.stop()
+            self.output.ready()
+
+    def exited(self, code: int) -> None:
+        """The child is gone (``server.children`` logged a failure); its output, if any is
+        left in the pipes, is still read to the end, for at most ``KILL_AFTER`` more
+        seconds when something it started keeps them open."""
+        if self.kill_timer is not None:
+            self.services.cancel(self.kill_timer)
+        self.kill_timer = self.services.call_later(KILL_AFTER, self.child.close_pipes)
+
+    def stop(self) -> None:
+        """The script is no longer wanted: close its pipes, TERM its group, KILL it later."""
+        self.finished = True
+        self.services.cancel(self.timer)
+        self.timer = None
+        self.drop_body()
+        child = self.child
+        child.close_pipes()
+        if child.returncode is None:
+            self.services.children.kill(child, signal.SIGTERM)
+            self.kill_timer = self.services.call_later(KILL_AFTER, self.kill)
+
+    def kill(self) -> None:
+        self.kill_timer = None
+        self.child.close_pipes()
+        if self.child.returncode is None:
+            self.services.children.kill(self.child, signal.SIGKILL)
+
+    def done(self) -> None:
+        """The output was read to its end (or is not wanted): stdin and stdout go, stderr
+        is read to its end; the child exits by itself, or is stopped ``KILL_AFTER`` later."""
+        self.finished = True
+        self.services.cancel(self.timer)
+        self.timer = None
+        self.drop_body()
+        self.child.stdin.close()
+        self.child.stdout.close()
+        if self.child.returncode is None and self.kill_timer is None:
+            self.kill_timer = self.services.call_later(KILL_AFTER, self.stop)
+
+
+class CgiOutput(Source):
+    """The script's body after its header block, read from its stdout as it is pulled.
+    A known length (the script's Content-Length) is given exactly, or the body is cut."""
+
+    __slots__ = ("run", "rest", "left", "broken", "closed")
+
+    def __init__(self, run: CgiRun, rest: bytes, length: int) -> None:
+        super().__init__(length)
+        self.run = run
+        self.rest = rest
+        self.left = length
+        self.broken = False
+        self.closed = False
+
+    def pull(self):
+        if self.broken:
+            raise CgiBroken(f"{self.run.what} stopped sending its body")
+        if self.left == 0:
+            return None  # all the Content-Length promised (anything more is dropped)
+        data, self.rest = self.rest, b""
+        if not data:
+            data = self.run.child.stdout.read(READ_SIZE)
+            if data is None:
+                return WAIT
+            if data:
+                self.run.quiet()
+        if not data:  # the end of its output
+            if self.left > 0:
+                raise CgiBroken(f"{self.run.what} sent {self.length - self.left} of the "
+                                f"{self.length} bytes of its Content-Length")
+            self.run.done()
+            return None
+        if self.left > 0:
+            data = data[:self.left]
+            self.left -= len(data)
+            if not self.left:
+                self.run.done()
+        return data
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            if not self.run.finished:  # the client went away, or wants no body (HEAD)
+                self.run.stop()
+
+
+class CgiBroken(Exception):
+    pass

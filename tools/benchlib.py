@@ -1,0 +1,157 @@
+"""What tools/bench and tools/bench_upload share: server peers pinned to CPU 0, their CPU and RSS from /proc.
+
+A ``Peer`` is one server process (``taskset -c 0``), started and waited for on
+127.0.0.1, stopped by its own PID; ``nginxlite_peer`` is nginxlite from a source tree
+(this checkout, or ``revision_tree(root, REV)``: a git revision exported with ``git
+archive``); ``find_or_install`` finds a command or installs its Debian package.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def file_tag(name: str) -> str:
+    """A peer's name as a file name (nginxlite@HEAD~3 has characters a path should not)."""
+    return re.sub(r"[^\w.-]", "_", name)
+
+
+
+@dataclass
+class Peer:
+    name: str
+    argv: list[str]
+    port: int
+    cwd: Path
+    proc: subprocess.Popen | None = None
+    rss_idle: int = 0
+    pythonpath: Path = REPO  # where its nginxlite package is imported from
+    results: dict[str, list] = field(default_factory=dict)
+
+    def start(self) -> None:
+        stderr = self.cwd / f"{file_tag(self.name)}.stderr"
+        with stderr.open("wb") as err:
+            self.proc = subprocess.Popen(["taskset", "-c", "0", *self.argv], cwd=self.cwd,
+                                         stdout=subprocess.DEVNULL, stderr=err,
+                                         env={**os.environ, "PYTHONPATH": str(self.pythonpath)})
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    said = stderr.read_text(errors="replace").strip().splitlines()[-3:]
+                    raise RuntimeError(f"{self.name} did not start" + "".join(f"\n  {line}" for line in said))
+                time.sleep(0.05)  # a benchmark tool may wait for a peer without a readiness line
+        self.rss_idle = rss(self.pid)
+
+    @property
+    def pid(self) -> int:
+        # nginx with master_process off and the others run as one process
+        return self.proc.pid
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def rss(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def cpu_times(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of ``pid`` (utime, stime of /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) / CLK, int(fields[12]) / CLK
+
+
+def cpu_seconds(pid: int) -> float:
+    return sum(cpu_times(pid))
+
+
+def find_or_install(command: str, package: str) -> str | None:
+    """The path of ``command``, installing the Debian ``package`` first when it is missing."""
+    def locate() -> str | None:
+        return shutil.which(command) or next((p for p in (f"/usr/sbin/{command}", f"/usr/bin/{command}")
+                                              if os.access(p, os.X_OK)), None)
+
+    found = locate()
+    if found or not shutil.which("apt-get"):
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo"] if shutil.which("sudo") else None
+    if sudo is None:
+        return None
+    print(f"installing {package} (apt-get)", file=sys.stderr)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for step in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", package]):
+        if subprocess.run([*sudo, *step], env=env, stdout=subprocess.DEVNULL, check=False).returncode:
+            return None
+    return locate()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+
+def nginxlite_peer(root: Path, name: str, source: Path, http: Callable[[int, str], str]) -> Peer:
+    """nginxlite imported from ``source``; ``http(port, tag)`` is the inside of its ``http {}`` block."""
+    port = free_port()
+    tag = file_tag(name)
+    conf = root / f"{tag}.conf"
+    conf.write_text(f"events {{ worker_connections 4096; }}\nhttp {{ {http(port, tag)} }}\n")
+    return Peer(name, [python_with_lark(), "-m", "nginxlite", "-c", str(conf), "-p", str(root)], port, root,
+                pythonpath=source)
+
+
+def python_with_lark() -> str:
+    """An interpreter that can run nginxlite: the project's venv (tools/run-tests makes it), or this one."""
+    for candidate in (REPO / ".venv" / "bin" / "python", Path(sys.executable)):
+        if candidate.exists() and subprocess.run([str(candidate), "-c", "import lark"],
+                                                 capture_output=True).returncode == 0:
+            return str(candidate)
+    raise SystemExit("nginxlite needs lark: run tools/run-tests once (it makes .venv), "
+                     "or pip install lark")
+
+
+def revision_tree(root: Path, rev: str) -> Path:
+    """The source tree of git revision ``rev`` of this repository, exported under ``root``."""
+    sha = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", f"{rev}^{{commit}}"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    dest = root / f"rev-{sha[:12]}"
+    if not dest.exists():
+        dest.mkdir()
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", sha], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0

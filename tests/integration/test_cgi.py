@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import socket
 import sys
 import time
@@ -25,6 +26,11 @@ from servers import REPO
 PY = sys.executable
 PHP_CGI = shutil.which("php-cgi")
 MiB = 1 << 20
+
+KILL_SKIPPED = ("server bug: CgiRun.kill() sends SIGKILL to the group only while the leader is alive, so a group "
+                "member ignoring SIGTERM outlives a leader that died of the TERM (or of EPIPE)")
+CUT_IS_A_TRACEBACK = ("server bug: CgiOutput.pull raises CgiBroken for a body cut short, and Connection.pull logs "
+                      "every exception from a source as an [alert] Traceback")
 
 SITE = """
 server {
@@ -142,6 +148,25 @@ def process_table(marker: str) -> list[str]:
             continue
         rows.append(f"{pid} {state} {cmd}")
     return rows
+
+
+@pytest.fixture
+def marked():
+    """marked(kind) -> a unique marker for a script's processes; any still alive at teardown
+    (a test that failed) are SIGKILLed by pid."""
+    markers = []
+
+    def _marked(kind: str) -> str:
+        markers.append(f"cgi-{kind}-{uuid.uuid4().hex}")
+        return markers[-1]
+
+    yield _marked
+    for marker in markers:
+        for pid in processes_with(marker):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def fd_count(pid: int) -> int:
@@ -424,6 +449,17 @@ def test_a_script_content_length_is_kept_and_without_one_the_body_is_chunked(ser
     assert (reply.header("Transfer-Encoding"), reply.body) == ("chunked", b"hello world")
 
 
+@pytest.mark.xfail(strict=True, reason=CUT_IS_A_TRACEBACK)
+def test_a_script_sending_less_than_its_content_length_has_the_response_cut(serve):
+    short = script("sys.stdout.write('Content-Type: text/plain\\r\\nContent-Length: 10\\r\\n\\r\\nhalf')\n")
+    running = start(serve, {"short.py": short})
+    data = request(running.port, "GET /short.py HTTP/1.1")
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"Content-Length: 10" in head
+    assert body == b"half"  # then the connection closed: the client sees 4 of the 10 bytes
+    assert "Traceback" not in error_log(running)
+
+
 def test_http11_keepalive_serves_a_second_request_after_a_chunked_cgi_answer(serve):
     running = start(serve, {"env.py": script(ENV_SCRIPT)})
     one = b"GET /env.py?n=1 HTTP/1.1\r\nHost: a.test\r\n\r\n"
@@ -448,17 +484,24 @@ def test_http10_client_gets_the_body_without_chunks(serve):
     assert body == b"hello world"
 
 
-def test_local_location_is_an_internal_redirect_with_get(serve):
-    target = script("env = environ(); reply(f\"{env['REQUEST_METHOD']} {env['SCRIPT_NAME']} {env['QUERY_STRING']}\""
-                    ".encode(), 'text/plain')\n")
+@pytest.mark.xfail(strict=True, reason="server bug: after a local Location the exchange is a GET (ex.method), "
+                                       "but cgi.environment sets REQUEST_METHOD from the request line (POST)")
+def test_local_location_reruns_the_target_script_as_a_get(serve):
+    target = script("env = environ(); reply(f\"{env['REQUEST_METHOD']} {env['SCRIPT_NAME']} {env['QUERY_STRING']} \""
+                    "f\"{env.get('CONTENT_LENGTH')}\".encode(), 'text/plain')\n")
     running = start(serve, {"jump.py": script("sys.stdout.write('Location: /target.py?from=cgi\\r\\n\\r\\n')\n"),
-                            "target.py": target, "static.txt": "static file\n",
-                            "tofile.py": script("sys.stdout.write('Location: /static.txt\\n\\n')\n")})
+                            "target.py": target})
     reply = get(running.port, "/jump.py", method="POST", body=b"a=1")
-    assert (reply.status, reply.body) == (200, b"GET /target.py from=cgi")
     assert reply.header("Location") is None
+    assert (reply.status, reply.body) == (200, b"GET /target.py from=cgi None")
+
+
+def test_local_location_to_a_static_file_serves_the_file(serve):
+    running = start(serve, {"static.txt": "static file\n",
+                            "tofile.py": script("sys.stdout.write('Location: /static.txt\\n\\n')\n")})
     reply = get(running.port, "/tofile.py")
     assert (reply.status, reply.body) == (200, b"static file\n")
+    assert reply.header("Location") is None
 
 
 def test_absolute_location_without_status_is_a_302(serve):
@@ -502,10 +545,15 @@ def test_malformed_output_or_crash_is_a_502_and_the_server_goes_on(serve, case):
 
 # --- time, streaming, and what is left behind ------------------------------------------------------
 
-def test_no_output_for_cgi_timeout_is_504_and_the_process_group_is_killed(serve):
-    marker = f"cgi-sleeper-{uuid.uuid4().hex}"
+@pytest.mark.parametrize("grandchild_ignores_term", [
+    pytest.param(False, id="all-obey-term"),
+    pytest.param(True, id="grandchild-ignores-term", marks=pytest.mark.xfail(strict=True, reason=KILL_SKIPPED)),
+])
+def test_no_output_for_cgi_timeout_is_504_and_the_process_group_is_killed(serve, marked, grandchild_ignores_term):
+    marker = marked("sleeper")
+    ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN); " if grandchild_ignores_term else ""
     sleeper = script(f"""
-subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "{marker}-grandchild"])
+subprocess.Popen([sys.executable, "-c", "import signal, time; {ignore}time.sleep(60)", "{marker}-grandchild"])
 time.sleep(60)  # {marker}
 """)
     running = start(serve, {f"slow/{marker}.py": sleeper})
@@ -516,8 +564,9 @@ time.sleep(60)  # {marker}
     wait_until(lambda: not processes_with(marker), lambda: f"processes left: {process_table(marker)}")
 
 
-def test_a_script_stalling_after_its_header_is_cut_at_cgi_timeout_and_killed(serve):
-    marker = f"cgi-staller-{uuid.uuid4().hex}"
+@pytest.mark.xfail(strict=True, reason=CUT_IS_A_TRACEBACK)
+def test_a_script_stalling_after_its_header_is_cut_at_cgi_timeout_and_killed(serve, marked):
+    marker = marked("staller")
     staller = script(f"""
 sys.stdout.write("Content-Type: text/plain\\r\\n\\r\\npartial"); sys.stdout.flush()
 time.sleep(60)  # {marker}
@@ -531,11 +580,16 @@ time.sleep(60)  # {marker}
     assert b"partial" in body
     assert not body.endswith(b"0\r\n\r\n")  # cut: the client can tell the body is incomplete
     wait_until(lambda: not processes_with(marker), lambda: f"processes left: {process_table(marker)}")
+    assert "timed out" in log_line_with(running, marker)
+    assert "Traceback" not in error_log(running)
 
 
-@pytest.mark.parametrize("ignores_term", [False, True], ids=["obeys-term", "ignores-term"])
-def test_client_disconnect_mid_output_kills_the_script_and_leaks_no_fd(serve, ignores_term):
-    marker = f"cgi-endless-{uuid.uuid4().hex}"
+@pytest.mark.parametrize("ignores_term", [
+    pytest.param(False, id="obeys-term"),
+    pytest.param(True, id="ignores-term", marks=pytest.mark.xfail(strict=True, reason=KILL_SKIPPED)),
+])
+def test_client_disconnect_mid_output_kills_the_script_and_leaks_no_fd(serve, marked, ignores_term):
+    marker = marked("endless")
     endless = script(f"""
 if {ignores_term}:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

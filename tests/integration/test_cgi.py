@@ -460,6 +460,26 @@ def test_a_script_sending_less_than_its_content_length_has_the_response_cut(serv
     assert "Traceback" not in error_log(running)
 
 
+def test_head_gets_the_script_headers_without_its_body(serve):
+    running = start(serve, {"env.py": script(ENV_SCRIPT)})
+    data = request(running.port, "HEAD /env.py HTTP/1.1")
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"Content-Type: application/json" in head
+    assert body == b""
+
+
+@pytest.mark.xfail(strict=True, reason="server bug: a CGI answer without Content-Length is always framed chunked, "
+                                       "even a 204/304, which must have no Transfer-Encoding (RFC 9112 6.1)")
+@pytest.mark.parametrize("status", ["204 No Content", "304 Not Modified"])
+def test_a_204_or_304_from_the_script_has_no_body_and_no_transfer_encoding(serve, status):
+    running = start(serve, {"empty.py": script(f"sys.stdout.write('Status: {status}\\r\\n\\r\\n')\n")})
+    data = request(running.port, "GET /empty.py HTTP/1.1")
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status}".encode())
+    assert body == b""
+    assert b"transfer-encoding" not in head.lower()
+
+
 def test_http11_keepalive_serves_a_second_request_after_a_chunked_cgi_answer(serve):
     running = start(serve, {"env.py": script(ENV_SCRIPT)})
     one = b"GET /env.py?n=1 HTTP/1.1\r\nHost: a.test\r\n\r\n"
@@ -562,6 +582,16 @@ time.sleep(60)  # {marker}
     assert reply.status == 504
     assert time.monotonic() - started < 8  # cgi_timeout 1s, not the 60 s of the script
     wait_until(lambda: not processes_with(marker), lambda: f"processes left: {process_table(marker)}")
+
+
+def test_client_gone_before_any_output_kills_the_script(serve, marked):
+    marker = marked("silent")
+    running = start(serve, {f"{marker}.py": script(f"time.sleep(60)  # {marker}\n")})
+    with socket.create_connection(("127.0.0.1", running.port), timeout=10) as sock:
+        sock.sendall(f"GET /{marker}.py HTTP/1.1\r\nHost: a.test\r\n\r\n".encode())
+        wait_until(lambda: processes_with(marker), lambda: "the script never started")
+    wait_until(lambda: not processes_with(marker), lambda: f"processes left: {process_table(marker)}")
+    assert get(running.port, "/ping").status == 200
 
 
 @pytest.mark.xfail(strict=True, reason=CUT_IS_A_TRACEBACK)

@@ -50,7 +50,7 @@ from nginxlite.handlers.exchange import Exchange
 from nginxlite.handlers.redirects import InternalRedirect
 from nginxlite.handlers.static import file_path, fs_error
 from nginxlite.handlers.variables import expand
-from nginxlite.http.body import UNKNOWN, WAIT, Sink, Source
+from nginxlite.http.body import UNKNOWN, WAIT, Sink, Source, SourceError
 from nginxlite.http.cgi import CgiHead, CgiHeadError
 from nginxlite.http.response import Deferred, Response
 
@@ -140,7 +140,7 @@ def environment(ex: Exchange, script: Script, length: int | None) -> dict[bytes,
         "SERVER_PORT": str(conn.local_port),
         "SERVER_ADDR": conn.local_host,
         "SERVER_PROTOCOL": f"HTTP/1.{req.minor}",
-        "REQUEST_METHOD": req.method,
+        "REQUEST_METHOD": ex.method,  # GET after a local redirect (RFC 3875 §6.2.2)
         "REQUEST_URI": req.target,
         "SCRIPT_NAME": script.name,
         "SCRIPT_FILENAME": script.filename,
@@ -382,9 +382,8 @@ class CgiRun:
         """The child is gone (``server.children`` logged a failure); its output, if any is
         left in the pipes, is still read to the end, for at most ``KILL_AFTER`` more
         seconds when something it started keeps them open."""
-        if self.kill_timer is not None:
-            self.services.cancel(self.kill_timer)
-        self.kill_timer = self.services.call_later(KILL_AFTER, self.child.close_pipes)
+        if self.kill_timer is None:  # (a pending KILL stays: the rest of the group may live on)
+            self.kill_timer = self.services.call_later(KILL_AFTER, self.child.close_pipes)
 
     def stop(self) -> None:
         """The script is no longer wanted: close its pipes, TERM its group, KILL it later."""
@@ -394,15 +393,17 @@ class CgiRun:
         self.drop_body()
         child = self.child
         child.close_pipes()
-        if child.returncode is None:
-            self.services.children.kill(child, signal.SIGTERM)
-            self.kill_timer = self.services.call_later(KILL_AFTER, self.kill)
+        self.services.children.kill(child, signal.SIGTERM)  # the group: its leader may be gone already
+        if self.kill_timer is not None:
+            self.services.cancel(self.kill_timer)
+        self.kill_timer = self.services.call_later(KILL_AFTER, self.kill)
 
     def kill(self) -> None:
+        """SIGKILL to the whole group, even when its leader is gone: what it started and
+        that ignored SIGTERM goes too (a group id stays valid while any member lives)."""
         self.kill_timer = None
         self.child.close_pipes()
-        if self.child.returncode is None:
-            self.services.children.kill(self.child, signal.SIGKILL)
+        self.services.children.kill(self.child, signal.SIGKILL)
 
     def done(self) -> None:
         """The output was read to its end (or is not wanted): stdin and stdout go, stderr
@@ -463,5 +464,5 @@ class CgiOutput(Source):
                 self.run.stop()
 
 
-class CgiBroken(Exception):
+class CgiBroken(SourceError):
     pass

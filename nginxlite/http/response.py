@@ -209,7 +209,7 @@ def head_bytes(response: Response, date: bytes, server: str, keep_alive: bool,
         skip = 1
     length = response.length
     if length == UNKNOWN:
-        if not response.head_only and chunks:
+        if not response.head_only and chunks and status not in _NO_BODY:
             lines.append("Transfer-Encoding: chunked\r\n")
     elif status not in _NO_BODY:
         lines.append(f"Content-Length: {length}\r\n")

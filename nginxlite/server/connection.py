@@ -41,7 +41,7 @@ from nginxlite.errors import traceback_text
 from nginxlite.handlers.errors import signature
 from nginxlite.handlers.exchange import ConnInfo, Exchange
 from nginxlite.handlers.pipeline import end_body, feed_body, finish_error, respond, resume
-from nginxlite.http.body import FULL, UNKNOWN, WAIT, FileSlice, Sink, Source, close_body
+from nginxlite.http.body import FULL, UNKNOWN, WAIT, FileSlice, Sink, Source, SourceError, close_body
 from nginxlite.http.parser import (
     CONNECTION_CLOSED,
     END_OF_MESSAGE,
@@ -555,6 +555,11 @@ class Connection:
         source = self.source
         try:
             item = source.pull()
+        except SourceError as err:  # the producer failed: the response is cut
+            ex = self.exchange
+            self.app.log_error("error", ex.context(str(err)) if ex is not None else str(err),
+                               self.settings.error_log)
+            item = BROKEN
         except Exception as exc:  # noqa: BLE001 - a producer's bug cuts this response, not the server
             self.app.log_error("alert", traceback_text(exc))
             item = BROKEN

@@ -27,11 +27,6 @@ PY = sys.executable
 PHP_CGI = shutil.which("php-cgi")
 MiB = 1 << 20
 
-KILL_SKIPPED = ("server bug: CgiRun.kill() sends SIGKILL to the group only while the leader is alive, so a group "
-                "member ignoring SIGTERM outlives a leader that died of the TERM (or of EPIPE)")
-CUT_IS_A_TRACEBACK = ("server bug: CgiOutput.pull raises CgiBroken for a body cut short, and Connection.pull logs "
-                      "every exception from a source as an [alert] Traceback")
-
 SITE = """
 server {
     listen 127.0.0.1:PORT0;
@@ -449,7 +444,6 @@ def test_a_script_content_length_is_kept_and_without_one_the_body_is_chunked(ser
     assert (reply.header("Transfer-Encoding"), reply.body) == ("chunked", b"hello world")
 
 
-@pytest.mark.xfail(strict=True, reason=CUT_IS_A_TRACEBACK)
 def test_a_script_sending_less_than_its_content_length_has_the_response_cut(serve):
     short = script("sys.stdout.write('Content-Type: text/plain\\r\\nContent-Length: 10\\r\\n\\r\\nhalf')\n")
     running = start(serve, {"short.py": short})
@@ -468,8 +462,6 @@ def test_head_gets_the_script_headers_without_its_body(serve):
     assert body == b""
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: a CGI answer without Content-Length is always framed chunked, "
-                                       "even a 204/304, which must have no Transfer-Encoding (RFC 9112 6.1)")
 @pytest.mark.parametrize("status", ["204 No Content", "304 Not Modified"])
 def test_a_204_or_304_from_the_script_has_no_body_and_no_transfer_encoding(serve, status):
     running = start(serve, {"empty.py": script(f"sys.stdout.write('Status: {status}\\r\\n\\r\\n')\n")})
@@ -504,8 +496,6 @@ def test_http10_client_gets_the_body_without_chunks(serve):
     assert body == b"hello world"
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: after a local Location the exchange is a GET (ex.method), "
-                                       "but cgi.environment sets REQUEST_METHOD from the request line (POST)")
 def test_local_location_reruns_the_target_script_as_a_get(serve):
     target = script("env = environ(); reply(f\"{env['REQUEST_METHOD']} {env['SCRIPT_NAME']} {env['QUERY_STRING']} \""
                     "f\"{env.get('CONTENT_LENGTH')}\".encode(), 'text/plain')\n")
@@ -567,7 +557,7 @@ def test_malformed_output_or_crash_is_a_502_and_the_server_goes_on(serve, case):
 
 @pytest.mark.parametrize("grandchild_ignores_term", [
     pytest.param(False, id="all-obey-term"),
-    pytest.param(True, id="grandchild-ignores-term", marks=pytest.mark.xfail(strict=True, reason=KILL_SKIPPED)),
+    pytest.param(True, id="grandchild-ignores-term"),
 ])
 def test_no_output_for_cgi_timeout_is_504_and_the_process_group_is_killed(serve, marked, grandchild_ignores_term):
     marker = marked("sleeper")
@@ -594,7 +584,6 @@ def test_client_gone_before_any_output_kills_the_script(serve, marked):
     assert get(running.port, "/ping").status == 200
 
 
-@pytest.mark.xfail(strict=True, reason=CUT_IS_A_TRACEBACK)
 def test_a_script_stalling_after_its_header_is_cut_at_cgi_timeout_and_killed(serve, marked):
     marker = marked("staller")
     staller = script(f"""
@@ -616,7 +605,7 @@ time.sleep(60)  # {marker}
 
 @pytest.mark.parametrize("ignores_term", [
     pytest.param(False, id="obeys-term"),
-    pytest.param(True, id="ignores-term", marks=pytest.mark.xfail(strict=True, reason=KILL_SKIPPED)),
+    pytest.param(True, id="ignores-term"),
 ])
 def test_client_disconnect_mid_output_kills_the_script_and_leaks_no_fd(serve, marked, ignores_term):
     marker = marked("endless")

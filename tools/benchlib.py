@@ -23,6 +23,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CLK = os.sysconf("SC_CLK_TCK")
+BENCH_VENV = REPO / "tools" / ".venv-bench"  # benchmark-only packages (aiohttp, py-spy), never the project's
 
 
 def file_tag(name: str) -> str:
@@ -155,3 +156,60 @@ def revision_tree(root: Path, rev: str) -> Path:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
+
+
+def bench_venv(package: str, ready: Callable[[Path], bool]) -> Path | None:
+    """tools/.venv-bench's bin folder once ``ready(bin)`` holds, ``package`` installed with pip when it does not."""
+    bindir = BENCH_VENV / "bin"
+    if (bindir / "python").exists() and ready(bindir):
+        return bindir
+    print(f"installing {package} into {BENCH_VENV} (pip)", file=sys.stderr)
+    steps = [[sys.executable, "-m", "venv", str(BENCH_VENV)],
+             [str(bindir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", package]]
+    for step in steps if not (bindir / "python").exists() else steps[1:]:
+        try:
+            if subprocess.run(step, stdout=subprocess.DEVNULL, timeout=300).returncode:
+                return None
+        except subprocess.TimeoutExpired:
+            return None
+    return bindir if ready(bindir) else None
+
+
+def imports(module: str) -> Callable[[Path], bool]:
+    return lambda bindir: subprocess.run([str(bindir / "python"), "-c", f"import {module}"],
+                                         capture_output=True).returncode == 0
+
+
+class Profiler:
+    """py-spy (from tools/.venv-bench) sampling ``pid`` into ``path`` (collapsed stacks) until ``stop()``."""
+
+    def __init__(self, pid: int, path: Path) -> None:
+        bindir = bench_venv("py-spy", lambda b: (b / "py-spy").exists())
+        if not bindir:
+            raise SystemExit("--profile: py-spy could not be installed into tools/.venv-bench")
+        self.path = path
+        self.proc = subprocess.Popen([str(bindir / "py-spy"), "record", "--nonblocking", "--format", "raw",
+                                      "--rate", "250", "--output", str(path), "--pid", str(pid)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(0.5)  # attached before the first byte
+
+    def stop(self) -> str:
+        """Stop sampling; the functions that took the most samples themselves, as text."""
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        own: dict[str, int] = {}
+        total = 0
+        for line in self.path.read_text(errors="replace").splitlines() if self.path.exists() else ():
+            stack, _, count = line.rpartition(" ")
+            leaf = stack.rsplit(";", 1)[-1]
+            leaf = leaf.rsplit(":", 1)[0] + ")" if leaf.endswith(")") and ":" in leaf else leaf
+            own[leaf] = own.get(leaf, 0) + int(count)
+            total += int(count)
+        top = sorted(own.items(), key=lambda kv: -kv[1])[:12]
+        return (f"py-spy, {total} samples of the server on CPU, by the Python function that was running "
+                f"(a system call counts in the function that made it; {self.path}):\n"
+                + "".join(f"  {n / total:6.1%}  {name}\n" for name, n in top) if total else "py-spy: no samples\n")

@@ -40,10 +40,24 @@ class Peer:
     cwd: Path
     proc: subprocess.Popen | None = None
     rss_idle: int = 0
+    lost_cpu: bool = False  # some process of it ignores SIGCHLD: its children's CPU is not in tree_cpu
     pythonpath: Path = REPO  # where its nginxlite package is imported from
     results: dict[str, list] = field(default_factory=dict)
+    # processes started before the server and stopped after it (fcgiwrap behind nginx): argv, and a
+    # path that exists once it is ready; their CPU counts in ``tree_cpu``
+    companions: list[tuple[list[str], Path]] = field(default_factory=list)
+    companion_procs: list[subprocess.Popen] = field(default_factory=list)
 
     def start(self) -> None:
+        for argv, ready in self.companions:
+            with (self.cwd / f"{file_tag(self.name)}-{Path(argv[0]).name}.stderr").open("wb") as err:
+                self.companion_procs.append(subprocess.Popen(["taskset", "-c", "0", *argv], cwd=self.cwd,
+                                                             stdout=subprocess.DEVNULL, stderr=err))
+            deadline = time.monotonic() + 15
+            while not ready.exists():
+                if time.monotonic() > deadline or self.companion_procs[-1].poll() is not None:
+                    raise RuntimeError(f"{self.name}: {argv[0]} did not start")
+                time.sleep(0.05)
         stderr = self.cwd / f"{file_tag(self.name)}.stderr"
         with stderr.open("wb") as err:
             self.proc = subprocess.Popen(["taskset", "-c", "0", *self.argv], cwd=self.cwd,
@@ -66,13 +80,27 @@ class Peer:
         # nginx with master_process off and the others run as one process
         return self.proc.pid
 
+    @property
+    def pids(self) -> list[int]:
+        """The server and its companions: what ``tree_cpu`` sums."""
+        return [self.pid, *(p.pid for p in self.companion_procs)]
+
+    def tree_cpu(self) -> float:
+        return sum(tree_cpu_seconds(pid) for pid in self.pids)
+
+    def loses_child_cpu(self) -> bool:
+        """Whether some process of this peer ignores SIGCHLD: ``tree_cpu`` is then a lower bound."""
+        return any(ignores_sigchld(p) for pid in self.pids for p in (pid, *children(pid)))
+
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        for proc in [self.proc, *reversed(self.companion_procs)]:
+            if proc and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
 
 
 def rss(pid: int) -> int:
@@ -83,11 +111,51 @@ def rss(pid: int) -> int:
     return 0
 
 
+def stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name: index 0 is field 3 (state) of proc(5)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
 def cpu_times(pid: int) -> tuple[float, float]:
     """User and system CPU seconds of ``pid`` (utime, stime of /proc/PID/stat)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+    fields = stat_fields(pid)
     return int(fields[11]) / CLK, int(fields[12]) / CLK
+
+
+def children(pid: int) -> list[int]:
+    """The live children of ``pid`` (/proc/PID/task/*/children)."""
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out.extend(int(c) for c in f.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def ignores_sigchld(pid: int) -> bool:
+    """Whether ``pid`` ignores SIGCHLD (SigIgn in /proc/PID/status): the kernel then reaps its
+    children itself and their CPU time reaches nobody's cutime (fcgiwrap's workers do this)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            mask = next(int(line.split()[1], 16) for line in f if line.startswith("SigIgn:"))
+    except (OSError, StopIteration):
+        return False
+    return bool(mask >> (signal.SIGCHLD - 1) & 1)
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of ``pid`` and of all it started: its utime+stime, cutime+cstime (fields
+    14-17: the children it has waited for), and the same for each live descendant.  A child
+    reaped between two reads is counted once too often or too few, a few ms at most."""
+    try:
+        kids = children(pid)
+        fields = stat_fields(pid)
+    except OSError:  # gone (a CGI script that just exited): its parent's cutime has it
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / CLK + sum(tree_cpu_seconds(k) for k in kids)
 
 
 def cpu_seconds(pid: int) -> float:

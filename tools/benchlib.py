@@ -49,10 +49,12 @@ class Peer:
     companion_procs: list[subprocess.Popen] = field(default_factory=list)
 
     def start(self) -> None:
+        if self.companions:
+            become_subreaper()
         for argv, ready in self.companions:
             with (self.cwd / f"{file_tag(self.name)}-{Path(argv[0]).name}.stderr").open("wb") as err:
-                self.companion_procs.append(subprocess.Popen(["taskset", "-c", "0", *argv], cwd=self.cwd,
-                                                             stdout=subprocess.DEVNULL, stderr=err))
+                self.companion_procs.append(subprocess.Popen(  # its own group: stop() ends the workers it forks too
+                    ["taskset", "-c", "0", *argv], cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=err, process_group=0))
             deadline = time.monotonic() + 15
             while not ready.exists():
                 if time.monotonic() > deadline or self.companion_procs[-1].poll() is not None:
@@ -94,13 +96,16 @@ class Peer:
 
     def stop(self) -> None:
         for proc in [self.proc, *reversed(self.companion_procs)]:
+            group = proc is not self.proc  # a companion's group: fcgiwrap's workers outlive their parent
             if proc and proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                os.killpg(proc.pid, signal.SIGTERM) if group else proc.send_signal(signal.SIGTERM)
                 try:
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+            if proc and group:
+                reap_group(proc.pid)
 
 
 def rss(pid: int) -> int:
@@ -133,6 +138,34 @@ def children(pid: int) -> list[int]:
     except OSError:
         pass
     return out
+
+
+def become_subreaper() -> None:
+    """Adopt our descendants' orphans (prctl PR_SET_CHILD_SUBREAPER), so that ``reap_group``
+    can collect a companion's workers once it has gone: fcgiwrap exits on SIGTERM without
+    waiting for the workers it forked, which would otherwise be left to init."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def reap_group(pgid: int, timeout: float = 5.0) -> None:
+    """Wait (bounded) for every process of group ``pgid`` that is our child; SIGKILL what is left."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            pid, _ = os.waitpid(-pgid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            continue
+        if time.monotonic() > deadline:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                return
+            deadline = time.monotonic() + timeout
+        time.sleep(0.02)
 
 
 def ignores_sigchld(pid: int) -> bool:

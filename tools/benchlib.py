@@ -40,6 +40,7 @@ class Peer:
     cwd: Path
     proc: subprocess.Popen | None = None
     rss_idle: int = 0
+    pin: bool = True  # on CPU 0 (taskset)
     lost_cpu: bool = False  # some process of it ignores SIGCHLD: its children's CPU is not in tree_cpu
     pythonpath: Path = REPO  # where its nginxlite package is imported from
     results: dict[str, list] = field(default_factory=dict)
@@ -62,7 +63,7 @@ class Peer:
                 time.sleep(0.05)
         stderr = self.cwd / f"{file_tag(self.name)}.stderr"
         with stderr.open("wb") as err:
-            self.proc = subprocess.Popen(["taskset", "-c", "0", *self.argv], cwd=self.cwd,
+            self.proc = subprocess.Popen([*(["taskset", "-c", "0"] if self.pin else []), *self.argv], cwd=self.cwd,
                                          stdout=subprocess.DEVNULL, stderr=err,
                                          env={**os.environ, "PYTHONPATH": str(self.pythonpath)})
         deadline = time.monotonic() + 15

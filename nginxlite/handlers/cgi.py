@@ -33,6 +33,8 @@ Rules:
   SIGTERM, then SIGKILL after ``KILL_AFTER`` seconds, to its whole group; every
   child is reaped (``server.children``) and every pipe closed.
 - With ``session on``, ``SESSION_ID`` and ``SESSION_FILE`` (``handlers.sessions``).
+- A script whose name starts with ``nph-`` writes the whole answer, status line
+  included: it is passed as it comes, and the connection closes after it.
 - stderr lines go to the error log with the request's context, as nginx logs a
   FastCGI server's stderr.
 """
@@ -230,6 +232,7 @@ class CgiRun:
         interpreter = ex.location.cgi_pass
         argv = [script.real] if interpreter == "exec" else [interpreter.encode("latin-1"), script.real]
         self.what = f'cgi script "{script.filename}"'
+        self.nph = os.path.basename(script.name).startswith("nph-")
         try:
             self.child = services.children.spawn(
                 argv, self.exited, cwd=os.path.dirname(script.real), env=environment(ex, script, length),
@@ -294,6 +297,9 @@ class CgiRun:
         if self.output is not None:
             self.output.ready()  # the connection pulls as fast as its client takes it
             return
+        if self.nph:
+            self.raw_answer(end)
+            return
         while not self.deferred.done:
             data = end.read(READ_SIZE)
             if data is None:
@@ -310,6 +316,18 @@ class CgiRun:
             if complete:
                 self.answer()
                 return
+
+    def raw_answer(self, end) -> None:
+        """An nph- script: its output is the whole answer, passed as it is (then close)."""
+        data = end.read(READ_SIZE)
+        if data is None:
+            return
+        if not data:
+            self.fail("closed its output without writing anything")
+            return
+        self.quiet()
+        self.output = CgiOutput(self, data, UNKNOWN)
+        self.deferred.resolve(Response(200, [], self.output, raw=True))
 
     def answer(self) -> None:
         head = self.head

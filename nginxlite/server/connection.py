@@ -437,7 +437,10 @@ class Connection:
                 keep = False  # refused before the body: the client need not send it
             else:
                 self.out += CONTINUE  # as nginx: the body is read (and discarded), so invite it
-        chunks = request is not None and request.minor == 1
+        raw = response.raw  # the body is the whole answer, its head included (a CGI nph- script)
+        if raw:
+            response.head_only = False  # (the script knows a HEAD from REQUEST_METHOD)
+        chunks = request is not None and request.minor == 1 and not raw
         body = response.body
         unsized = type(body) is not bytes and body.length == UNKNOWN
         if unsized and not response.head_only and not chunks:
@@ -446,7 +449,7 @@ class Connection:
         if keep and settings.keepalive_header is not None:
             ka_header = f"timeout={int(settings.keepalive_header)}"
         server = signature(settings)  # the Server header is the pages' signature
-        head = head_bytes(response, self.app.date.now(), server, keep, ka_header, chunks)
+        head = b"" if raw else head_bytes(response, self.app.date.now(), server, keep, ka_header, chunks)
         self.keep_alive = keep
         self.response = response
         if self.exchange is not None:

@@ -424,6 +424,13 @@ def test_status_and_custom_headers_from_the_script(serve, eol):
     assert reply.body == b"gone"
 
 
+def test_an_nph_script_writes_the_whole_answer_and_the_connection_closes(serve):
+    answer = "HTTP/1.1 299 Custom\r\nContent-Type: text/plain\r\nX-Raw: 1\r\n\r\nraw body"
+    running = start(serve, {"nph-raw.py": script(f"sys.stdout.write({answer!r})\n")})
+    data = raw(running.port, b"GET /nph-raw.py HTTP/1.1\r\nHost: a.test\r\n\r\n", 10)
+    assert data == answer.encode()  # as it came: no Server, Date or framing of ours, then the end
+
+
 def test_several_set_cookie_headers_are_all_kept_in_order(serve):
     cookies = script("sys.stdout.write('Set-Cookie: a=1\\r\\nSet-Cookie: b=2; Path=/\\r\\n"
                      "Content-Type: text/plain\\r\\nSet-Cookie: c=3; HttpOnly\\r\\n\\r\\nok')\n")

@@ -18,7 +18,8 @@ Rules:
   request has a body, whose length is then exact: the body is read whole first
   (in memory up to ``client_body_buffer_size``, then in a temporary file), as
   nginx's ``fastcgi_request_buffering on``.
-- The child runs in its own process group (``server.children``); its stdin,
+- The child runs in its own process group (``server.children``), at nice
+  ``CGI_NICE``; its stdin,
   stdout and stderr are pipes on the server's epoll, serviced as each is ready,
   so a script that writes before it reads cannot deadlock.
 - The answer is deferred until the script's header block (``http.cgi``) is
@@ -57,6 +58,7 @@ from nginxlite.http.cgi import CgiHead, CgiHeadError
 from nginxlite.http.response import Deferred, Response
 
 KILL_AFTER = 3.0  # seconds between SIGTERM and SIGKILL
+CGI_NICE = 10  # scripts run at a lower priority: one that loops cannot starve the server on its CPU
 MAX_CGI_REDIRECTS = 5
 READ_SIZE = 65536
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
@@ -236,7 +238,7 @@ class CgiRun:
         try:
             self.child = services.children.spawn(
                 argv, self.exited, cwd=os.path.dirname(script.real), env=environment(ex, script, length),
-                on_stdin=self.on_stdin, on_stdout=self.on_stdout, on_stderr=self.on_stderr)
+                on_stdin=self.on_stdin, on_stdout=self.on_stdout, on_stderr=self.on_stderr, nice=CGI_NICE)
         except OSError as err:
             if hasattr(body, "close"):
                 body.close()

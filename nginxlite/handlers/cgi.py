@@ -109,11 +109,13 @@ def locate(ex: Exchange) -> Script:
     root = expand(settings.root, ex) if "$" in settings.root else settings.root
     path = filename.encode("latin-1")
     try:
-        real = os.path.realpath(path, strict=True)
-        st = os.stat(real)
+        real, st = resolved(path)
     except OSError as err:
         raise fs_error(ex, err, path) from None
-    base = os.path.realpath(root.encode("latin-1"))
+    try:
+        base = resolved(root.encode("latin-1"))[0]
+    except OSError:
+        base = os.path.realpath(root.encode("latin-1"))
     if settings.alias and not os.path.isdir(base):
         base = os.path.dirname(base)  # a regex location's alias names the file itself
     if not real.startswith(base.rstrip(b"/") + b"/"):
@@ -128,6 +130,21 @@ def locate(ex: Exchange) -> Script:
                      f"(13: Permission denied)")
         raise HttpError(403)
     return Script(name, path_info, filename, real, root)
+
+
+def resolved(path: bytes) -> tuple[bytes, os.stat_result]:
+    """The path with every symbolic link resolved, as the kernel resolved it (one open
+    with ``O_PATH``, where ``os.path.realpath`` would ``lstat`` each component), and
+    what it is."""
+    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        try:
+            return os.readlink(b"/proc/self/fd/%d" % fd), st
+        except OSError:  # no /proc: the slow way
+            return os.path.realpath(path, strict=True), st
+    finally:
+        os.close(fd)
 
 
 def environment(ex: Exchange, script: Script, length: int | None) -> dict[bytes, bytes]:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CLK = os.sysconf("SC_CLK_TCK")
+BENCH_VENV = REPO / "tools" / ".venv-bench"  # benchmark-only packages (aiohttp, py-spy), never the project's
 
 
 def file_tag(name: str) -> str:
@@ -39,13 +40,30 @@ class Peer:
     cwd: Path
     proc: subprocess.Popen | None = None
     rss_idle: int = 0
+    pin: bool = True  # on CPU 0 (taskset)
+    lost_cpu: bool = False  # some process of it ignores SIGCHLD: its children's CPU is not in tree_cpu
     pythonpath: Path = REPO  # where its nginxlite package is imported from
     results: dict[str, list] = field(default_factory=dict)
+    # processes started before the server and stopped after it (fcgiwrap behind nginx): argv, and a
+    # path that exists once it is ready; their CPU counts in ``tree_cpu``
+    companions: list[tuple[list[str], Path]] = field(default_factory=list)
+    companion_procs: list[subprocess.Popen] = field(default_factory=list)
 
     def start(self) -> None:
+        if self.companions:
+            become_subreaper()
+        for argv, ready in self.companions:
+            with (self.cwd / f"{file_tag(self.name)}-{Path(argv[0]).name}.stderr").open("wb") as err:
+                self.companion_procs.append(subprocess.Popen(  # its own group: stop() ends the workers it forks too
+                    ["taskset", "-c", "0", *argv], cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=err, process_group=0))
+            deadline = time.monotonic() + 15
+            while not ready.exists():
+                if time.monotonic() > deadline or self.companion_procs[-1].poll() is not None:
+                    raise RuntimeError(f"{self.name}: {argv[0]} did not start")
+                time.sleep(0.05)
         stderr = self.cwd / f"{file_tag(self.name)}.stderr"
         with stderr.open("wb") as err:
-            self.proc = subprocess.Popen(["taskset", "-c", "0", *self.argv], cwd=self.cwd,
+            self.proc = subprocess.Popen([*(["taskset", "-c", "0"] if self.pin else []), *self.argv], cwd=self.cwd,
                                          stdout=subprocess.DEVNULL, stderr=err,
                                          env={**os.environ, "PYTHONPATH": str(self.pythonpath)})
         deadline = time.monotonic() + 15
@@ -65,13 +83,30 @@ class Peer:
         # nginx with master_process off and the others run as one process
         return self.proc.pid
 
+    @property
+    def pids(self) -> list[int]:
+        """The server and its companions: what ``tree_cpu`` sums."""
+        return [self.pid, *(p.pid for p in self.companion_procs)]
+
+    def tree_cpu(self) -> float:
+        return sum(tree_cpu_seconds(pid) for pid in self.pids)
+
+    def loses_child_cpu(self) -> bool:
+        """Whether some process of this peer ignores SIGCHLD: ``tree_cpu`` is then a lower bound."""
+        return any(ignores_sigchld(p) for pid in self.pids for p in (pid, *children(pid)))
+
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        for proc in [self.proc, *reversed(self.companion_procs)]:
+            group = proc is not self.proc  # a companion's group: fcgiwrap's workers outlive their parent
+            if proc and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM) if group else proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            if proc and group:
+                reap_group(proc.pid)
 
 
 def rss(pid: int) -> int:
@@ -82,11 +117,79 @@ def rss(pid: int) -> int:
     return 0
 
 
+def stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name: index 0 is field 3 (state) of proc(5)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
 def cpu_times(pid: int) -> tuple[float, float]:
     """User and system CPU seconds of ``pid`` (utime, stime of /proc/PID/stat)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+    fields = stat_fields(pid)
     return int(fields[11]) / CLK, int(fields[12]) / CLK
+
+
+def children(pid: int) -> list[int]:
+    """The live children of ``pid`` (/proc/PID/task/*/children)."""
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out.extend(int(c) for c in f.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def become_subreaper() -> None:
+    """Adopt our descendants' orphans (prctl PR_SET_CHILD_SUBREAPER), so that ``reap_group``
+    can collect a companion's workers once it has gone: fcgiwrap exits on SIGTERM without
+    waiting for the workers it forked, which would otherwise be left to init."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def reap_group(pgid: int, timeout: float = 5.0) -> None:
+    """Wait (bounded) for every process of group ``pgid`` that is our child; SIGKILL what is left."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            pid, _ = os.waitpid(-pgid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            continue
+        if time.monotonic() > deadline:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                return
+            deadline = time.monotonic() + timeout
+        time.sleep(0.02)
+
+
+def ignores_sigchld(pid: int) -> bool:
+    """Whether ``pid`` ignores SIGCHLD (SigIgn in /proc/PID/status): the kernel then reaps its
+    children itself and their CPU time reaches nobody's cutime (fcgiwrap's workers do this)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            mask = next(int(line.split()[1], 16) for line in f if line.startswith("SigIgn:"))
+    except (OSError, StopIteration):
+        return False
+    return bool(mask >> (signal.SIGCHLD - 1) & 1)
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of ``pid`` and of all it started: its utime+stime, cutime+cstime (fields
+    14-17: the children it has waited for), and the same for each live descendant.  A child
+    reaped between two reads is counted once too often or too few, a few ms at most."""
+    try:
+        kids = children(pid)
+        fields = stat_fields(pid)
+    except OSError:  # gone (a CGI script that just exited): its parent's cutime has it
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / CLK + sum(tree_cpu_seconds(k) for k in kids)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -155,3 +258,60 @@ def revision_tree(root: Path, rev: str) -> Path:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
+
+
+def bench_venv(package: str, ready: Callable[[Path], bool]) -> Path | None:
+    """tools/.venv-bench's bin folder once ``ready(bin)`` holds, ``package`` installed with pip when it does not."""
+    bindir = BENCH_VENV / "bin"
+    if (bindir / "python").exists() and ready(bindir):
+        return bindir
+    print(f"installing {package} into {BENCH_VENV} (pip)", file=sys.stderr)
+    steps = [[sys.executable, "-m", "venv", str(BENCH_VENV)],
+             [str(bindir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", package]]
+    for step in steps if not (bindir / "python").exists() else steps[1:]:
+        try:
+            if subprocess.run(step, stdout=subprocess.DEVNULL, timeout=300).returncode:
+                return None
+        except subprocess.TimeoutExpired:
+            return None
+    return bindir if ready(bindir) else None
+
+
+def imports(module: str) -> Callable[[Path], bool]:
+    return lambda bindir: subprocess.run([str(bindir / "python"), "-c", f"import {module}"],
+                                         capture_output=True).returncode == 0
+
+
+class Profiler:
+    """py-spy (from tools/.venv-bench) sampling ``pid`` into ``path`` (collapsed stacks) until ``stop()``."""
+
+    def __init__(self, pid: int, path: Path) -> None:
+        bindir = bench_venv("py-spy", lambda b: (b / "py-spy").exists())
+        if not bindir:
+            raise SystemExit("--profile: py-spy could not be installed into tools/.venv-bench")
+        self.path = path
+        self.proc = subprocess.Popen([str(bindir / "py-spy"), "record", "--nonblocking", "--format", "raw",
+                                      "--rate", "250", "--output", str(path), "--pid", str(pid)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(0.5)  # attached before the first byte
+
+    def stop(self) -> str:
+        """Stop sampling; the functions that took the most samples themselves, as text."""
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        own: dict[str, int] = {}
+        total = 0
+        for line in self.path.read_text(errors="replace").splitlines() if self.path.exists() else ():
+            stack, _, count = line.rpartition(" ")
+            leaf = stack.rsplit(";", 1)[-1]
+            leaf = leaf.rsplit(":", 1)[0] + ")" if leaf.endswith(")") and ":" in leaf else leaf
+            own[leaf] = own.get(leaf, 0) + int(count)
+            total += int(count)
+        top = sorted(own.items(), key=lambda kv: -kv[1])[:12]
+        return (f"py-spy, {total} samples of the server on CPU, by the Python function that was running "
+                f"(a system call counts in the function that made it; {self.path}):\n"
+                + "".join(f"  {n / total:6.1%}  {name}\n" for name, n in top) if total else "py-spy: no samples\n")

@@ -18,7 +18,8 @@ Rules:
   request has a body, whose length is then exact: the body is read whole first
   (in memory up to ``client_body_buffer_size``, then in a temporary file), as
   nginx's ``fastcgi_request_buffering on``.
-- The child runs in its own process group (``server.children``); its stdin,
+- The child runs in its own process group (``server.children``), at nice
+  ``CGI_NICE``; its stdin,
   stdout and stderr are pipes on the server's epoll, serviced as each is ready,
   so a script that writes before it reads cannot deadlock.
 - The answer is deferred until the script's header block (``http.cgi``) is
@@ -33,6 +34,8 @@ Rules:
   SIGTERM, then SIGKILL after ``KILL_AFTER`` seconds, to its whole group; every
   child is reaped (``server.children``) and every pipe closed.
 - With ``session on``, ``SESSION_ID`` and ``SESSION_FILE`` (``handlers.sessions``).
+- A script whose name starts with ``nph-`` writes the whole answer, status line
+  included: it is passed as it comes, and the connection closes after it.
 - stderr lines go to the error log with the request's context, as nginx logs a
   FastCGI server's stderr.
 """
@@ -50,11 +53,12 @@ from nginxlite.handlers.exchange import Exchange
 from nginxlite.handlers.redirects import InternalRedirect
 from nginxlite.handlers.static import file_path, fs_error
 from nginxlite.handlers.variables import expand
-from nginxlite.http.body import UNKNOWN, WAIT, Sink, Source
+from nginxlite.http.body import UNKNOWN, WAIT, Sink, Source, SourceError
 from nginxlite.http.cgi import CgiHead, CgiHeadError
 from nginxlite.http.response import Deferred, Response
 
 KILL_AFTER = 3.0  # seconds between SIGTERM and SIGKILL
+CGI_NICE = 10  # scripts run at a lower priority: one that loops cannot starve the server on its CPU
 MAX_CGI_REDIRECTS = 5
 READ_SIZE = 65536
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
@@ -105,11 +109,13 @@ def locate(ex: Exchange) -> Script:
     root = expand(settings.root, ex) if "$" in settings.root else settings.root
     path = filename.encode("latin-1")
     try:
-        real = os.path.realpath(path, strict=True)
-        st = os.stat(real)
+        real, st = resolved(path)
     except OSError as err:
         raise fs_error(ex, err, path) from None
-    base = os.path.realpath(root.encode("latin-1"))
+    try:
+        base = resolved(root.encode("latin-1"))[0]
+    except OSError:
+        base = os.path.realpath(root.encode("latin-1"))
     if settings.alias and not os.path.isdir(base):
         base = os.path.dirname(base)  # a regex location's alias names the file itself
     if not real.startswith(base.rstrip(b"/") + b"/"):
@@ -126,6 +132,21 @@ def locate(ex: Exchange) -> Script:
     return Script(name, path_info, filename, real, root)
 
 
+def resolved(path: bytes) -> tuple[bytes, os.stat_result]:
+    """The path with every symbolic link resolved, as the kernel resolved it (one open
+    with ``O_PATH``, where ``os.path.realpath`` would ``lstat`` each component), and
+    what it is."""
+    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        try:
+            return os.readlink(b"/proc/self/fd/%d" % fd), st
+        except OSError:  # no /proc: the slow way
+            return os.path.realpath(path, strict=True), st
+    finally:
+        os.close(fd)
+
+
 def environment(ex: Exchange, script: Script, length: int | None) -> dict[bytes, bytes]:
     """The script's environment (see the module rules), as bytes: latin-1 text is the
     request's bytes as they came."""
@@ -140,7 +161,7 @@ def environment(ex: Exchange, script: Script, length: int | None) -> dict[bytes,
         "SERVER_PORT": str(conn.local_port),
         "SERVER_ADDR": conn.local_host,
         "SERVER_PROTOCOL": f"HTTP/1.{req.minor}",
-        "REQUEST_METHOD": req.method,
+        "REQUEST_METHOD": ex.method,  # GET after a local redirect (RFC 3875 §6.2.2)
         "REQUEST_URI": req.target,
         "SCRIPT_NAME": script.name,
         "SCRIPT_FILENAME": script.filename,
@@ -230,10 +251,11 @@ class CgiRun:
         interpreter = ex.location.cgi_pass
         argv = [script.real] if interpreter == "exec" else [interpreter.encode("latin-1"), script.real]
         self.what = f'cgi script "{script.filename}"'
+        self.nph = os.path.basename(script.name).startswith("nph-")
         try:
             self.child = services.children.spawn(
                 argv, self.exited, cwd=os.path.dirname(script.real), env=environment(ex, script, length),
-                on_stdin=self.on_stdin, on_stdout=self.on_stdout, on_stderr=self.on_stderr)
+                on_stdin=self.on_stdin, on_stdout=self.on_stdout, on_stderr=self.on_stderr, nice=CGI_NICE)
         except OSError as err:
             if hasattr(body, "close"):
                 body.close()
@@ -294,6 +316,9 @@ class CgiRun:
         if self.output is not None:
             self.output.ready()  # the connection pulls as fast as its client takes it
             return
+        if self.nph:
+            self.raw_answer(end)
+            return
         while not self.deferred.done:
             data = end.read(READ_SIZE)
             if data is None:
@@ -310,6 +335,18 @@ class CgiRun:
             if complete:
                 self.answer()
                 return
+
+    def raw_answer(self, end) -> None:
+        """An nph- script: its output is the whole answer, passed as it is (then close)."""
+        data = end.read(READ_SIZE)
+        if data is None:
+            return
+        if not data:
+            self.fail("closed its output without writing anything")
+            return
+        self.quiet()
+        self.output = CgiOutput(self, data, UNKNOWN)
+        self.deferred.resolve(Response(200, [], self.output, raw=True))
 
     def answer(self) -> None:
         head = self.head
@@ -382,9 +419,8 @@ class CgiRun:
         """The child is gone (``server.children`` logged a failure); its output, if any is
         left in the pipes, is still read to the end, for at most ``KILL_AFTER`` more
         seconds when something it started keeps them open."""
-        if self.kill_timer is not None:
-            self.services.cancel(self.kill_timer)
-        self.kill_timer = self.services.call_later(KILL_AFTER, self.child.close_pipes)
+        if self.kill_timer is None:  # (a pending KILL stays: the rest of the group may live on)
+            self.kill_timer = self.services.call_later(KILL_AFTER, self.child.close_pipes)
 
     def stop(self) -> None:
         """The script is no longer wanted: close its pipes, TERM its group, KILL it later."""
@@ -394,15 +430,17 @@ class CgiRun:
         self.drop_body()
         child = self.child
         child.close_pipes()
-        if child.returncode is None:
-            self.services.children.kill(child, signal.SIGTERM)
-            self.kill_timer = self.services.call_later(KILL_AFTER, self.kill)
+        self.services.children.kill(child, signal.SIGTERM)  # the group: its leader may be gone already
+        if self.kill_timer is not None:
+            self.services.cancel(self.kill_timer)
+        self.kill_timer = self.services.call_later(KILL_AFTER, self.kill)
 
     def kill(self) -> None:
+        """SIGKILL to the whole group, even when its leader is gone: what it started and
+        that ignored SIGTERM goes too (a group id stays valid while any member lives)."""
         self.kill_timer = None
         self.child.close_pipes()
-        if self.child.returncode is None:
-            self.services.children.kill(self.child, signal.SIGKILL)
+        self.services.children.kill(self.child, signal.SIGKILL)
 
     def done(self) -> None:
         """The output was read to its end (or is not wanted): stdin and stdout go, stderr
@@ -463,5 +501,5 @@ class CgiOutput(Source):
                 self.run.stop()
 
 
-class CgiBroken(Exception):
+class CgiBroken(SourceError):
     pass

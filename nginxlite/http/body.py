@@ -84,6 +84,12 @@ class Source:
         pass
 
 
+class SourceError(Exception):
+    """A source that cannot complete its body (a CGI script that stopped short): the
+    connection logs the message as an [error] and cuts the response.  Anything else a
+    source raises is a bug, logged with its traceback."""
+
+
 class Pieces(Source):
     """A body made of known pieces, bytes and file slices (multipart byte ranges); its
     length is theirs.  ``owner``, if given, is the file the slices share, closed at the end."""

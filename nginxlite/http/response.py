@@ -31,6 +31,7 @@ class Response:
     head_only: bool = False  # HEAD: headers as for GET (the body's length), no body
     prepared: bytes = b""  # header lines rendered in advance, Content-Type and -Length included
     headers_added: bool = False  # the header filters ran (static files: before the range filter, as nginx)
+    raw: bool = False  # the body holds the status line and headers too (CGI nph-): no head, then close
 
     def unprepare(self) -> None:
         """Turn a ``prepared`` block back into ``headers``, for a filter that edits them."""
@@ -209,7 +210,7 @@ def head_bytes(response: Response, date: bytes, server: str, keep_alive: bool,
         skip = 1
     length = response.length
     if length == UNKNOWN:
-        if not response.head_only and chunks:
+        if not response.head_only and chunks and status not in _NO_BODY:
             lines.append("Transfer-Encoding: chunked\r\n")
     elif status not in _NO_BODY:
         lines.append(f"Content-Length: {length}\r\n")

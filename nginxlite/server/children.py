@@ -1,23 +1,24 @@
 """Child processes with pipes on the reactor, their exits routed by pid.
 
 Rules:
-- A child is started with ``subprocess.Popen`` rather than a hand-written
-  fork/exec: its C helper runs no Python between fork and exec (no handler of
-  ours, no inherited buffer flushed), gives the child default SIGPIPE/SIGXFSZ
-  back (``restore_signals``: the server ignores SIGPIPE), closes every other
-  inherited fd (``close_fds``), and reports a failed ``chdir`` or ``exec`` to
-  the parent as the ``OSError`` it was (``FileNotFoundError``...) instead of
-  leaving a child that silently exits 127.  ``Popen`` waits only for the exec.
-- Each child leads its own process group (``process_group=0``), so ``kill``
-  reaches what it started in the background too, and a Ctrl-C meant for the
-  server's terminal does not reach it.
+- A child is started with ``os.posix_spawn`` (glibc runs it with ``vfork``
+  semantics: no copy of the server's memory, no Python between fork and exec):
+  its stdin, stdout and stderr are the pipes' ends (``dup2``), every other
+  descriptor of the server is close-on-exec already (Python opens everything
+  non-inheritable), SIGPIPE and SIGXFSZ are back to their defaults (the server
+  ignores SIGPIPE), and a failed ``exec`` comes back as the ``OSError`` it was
+  (``FileNotFoundError``...).  The working directory is set by ``chdir`` around
+  the spawn (one thread: nothing else runs meanwhile), and restored.
+- Each child leads its own process group (``setpgroup``), so ``kill`` reaches
+  what it started in the background too, and a Ctrl-C meant for the server's
+  terminal does not reach it.  ``nice`` lowers its priority, so programs that
+  loop cannot starve the server that shares their CPU.
 - stdin, stdout and stderr are pipes made here; the parent's ends come back as
   ``PipeEnd``s registered on the reactor, and nothing is registered when the
   spawn fails.
 - Exits are taken by ``reap`` (on SIGCHLD): ``waitpid(-1, WNOHANG)`` until none is
   left; a pid spawned here gets its status and its ``on_exit`` callback, any other
-  (the config-reload child) is dropped silently.  ``Popen.returncode`` is set at
-  that moment, so ``Popen`` never waits for or warns about a child of ours.
+  (the config-reload child) is dropped silently.
 - Exit statuses are logged in nginx's words for its worker processes: a non-zero
   code is ``[notice] "ARGV0" (pid N) exited with code C``; death by a signal is
   ``"ARGV0" (pid N) exited on signal S`` (with `` (core dumped)`` when it did),
@@ -32,13 +33,9 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from nginxlite.server.loop import Reactor
 from nginxlite.server.pipes import PipeCallback, PipeEnd, nonblocking_pipe
-
-if TYPE_CHECKING:
-    import subprocess
 
 LogError = Callable[[str, str], None]
 ExitCallback = Callable[[int], None]
@@ -46,14 +43,13 @@ ExitCallback = Callable[[int], None]
 
 class Child:
     """One spawned process: ``returncode`` is None while it runs, then the exit code
-    or ``-signal``, as ``Popen.returncode``."""
+    or ``-signal`` (``os.waitstatus_to_exitcode``)."""
 
-    __slots__ = ("popen", "pid", "argv0", "stdin", "stdout", "stderr", "on_exit", "returncode", "killed_with")
+    __slots__ = ("pid", "argv0", "stdin", "stdout", "stderr", "on_exit", "returncode", "killed_with")
 
-    def __init__(self, popen: subprocess.Popen, argv0: str, stdin: PipeEnd, stdout: PipeEnd, stderr: PipeEnd,
+    def __init__(self, pid: int, argv0, stdin: PipeEnd, stdout: PipeEnd, stderr: PipeEnd,
                  on_exit: ExitCallback) -> None:
-        self.popen = popen
-        self.pid = popen.pid  # also its process group id
+        self.pid = pid  # also its process group id
         self.argv0 = os.fsdecode(argv0)  # (argv may be bytes: a path as the file system has it)
         self.stdin = stdin
         self.stdout = stdout
@@ -77,10 +73,11 @@ class Children:
         self.log_error = log_error
         self.live: dict[int, Child] = {}
 
-    def spawn(self, argv: Sequence[str], on_exit: ExitCallback, *, cwd: str | None = None,
-              env: Mapping[str, str] | None = None, on_stdin: PipeCallback | None = None,
-              on_stdout: PipeCallback | None = None, on_stderr: PipeCallback | None = None) -> Child:
-        """Start ``argv`` in its own process group; raises ``OSError`` when it cannot run."""
+    def spawn(self, argv: Sequence, on_exit: ExitCallback, *, cwd=None, env: Mapping | None = None,
+              on_stdin: PipeCallback | None = None, on_stdout: PipeCallback | None = None,
+              on_stderr: PipeCallback | None = None, nice: int = 0) -> Child:
+        """Start ``argv`` in its own process group; raises ``OSError`` when it cannot run.
+        ``argv`` and ``env`` may be str or bytes (paths as the file system has them)."""
         fds: list[int] = []
         try:
             for _ in range(3):
@@ -88,17 +85,18 @@ class Children:
             stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w = fds
             for fd in (stdin_r, stdout_w, stderr_w):
                 os.set_blocking(fd, True)  # the child's ends: programs expect blocking stdio
-            import subprocess  # here: a server that runs no child never loads it (about 0.5 MiB)
-
-            popen = subprocess.Popen(list(argv), stdin=stdin_r, stdout=stdout_w, stderr=stderr_w, cwd=cwd,
-                                     env=None if env is None else dict(env), close_fds=True,
-                                     restore_signals=True, process_group=0)
+            pid = _spawn(list(argv), os.environ if env is None else env, cwd, (stdin_r, stdout_w, stderr_w))
         except BaseException:
             for fd in fds:
                 os.close(fd)
             raise
         for fd in (stdin_r, stdout_w, stderr_w):
             os.close(fd)
+        if nice:
+            try:
+                os.setpriority(os.PRIO_PROCESS, pid, nice)  # (what it starts from now on inherits it)
+            except OSError:
+                pass
         ends = [(stdin_w, "w", on_stdin), (stdout_r, "r", on_stdout), (stderr_r, "r", on_stderr)]
         registered: list[PipeEnd] = []
         try:
@@ -109,9 +107,9 @@ class Children:
                 end.close()
             for fd, _, _ in ends[len(registered) + 1:]:
                 os.close(fd)
-            self._kill_and_wait(popen)
+            self._kill_and_wait(pid)
             raise
-        child = Child(popen, argv[0], *registered, on_exit)
+        child = Child(pid, argv[0], *registered, on_exit)
         self.live[child.pid] = child
         return child
 
@@ -134,7 +132,7 @@ class Children:
             if child is None:
                 continue  # not ours: the config-reload child, or an orphan we adopted
             code = os.waitstatus_to_exitcode(status)
-            child.returncode = child.popen.returncode = code
+            child.returncode = code
             self.log_exit(child, status)
             self.reactor.guard(child.on_exit, code)
 
@@ -154,17 +152,16 @@ class Children:
         for child in live.values():
             child.close_pipes()
             child.killed_with = signal.SIGKILL
-            child.returncode = self._kill_and_wait(child.popen)
+            child.returncode = self._kill_and_wait(child.pid)
 
     @staticmethod
-    def _kill_and_wait(popen: subprocess.Popen) -> int:
-        _signal_group(popen.pid, signal.SIGKILL)
+    def _kill_and_wait(pid: int) -> int:
+        _signal_group(pid, signal.SIGKILL)
         try:
-            _, status = os.waitpid(popen.pid, 0)
-            popen.returncode = os.waitstatus_to_exitcode(status)
+            _, status = os.waitpid(pid, 0)
         except ChildProcessError:  # reaped elsewhere: its status is lost
-            popen.returncode = -signal.SIGKILL
-        return popen.returncode
+            return -signal.SIGKILL
+        return os.waitstatus_to_exitcode(status)
 
 
 def _signal_group(pgid: int, sig: int) -> None:
@@ -175,3 +172,27 @@ def _signal_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
     except ProcessLookupError:
         pass
+
+
+_DEFAULT_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
+
+
+def _spawn(argv: list, env: Mapping, cwd, stdio: tuple[int, int, int]) -> int:
+    """``posix_spawn`` (``posix_spawnp`` for a bare program name) with ``stdio`` as fds
+    0-2, in a new process group, in ``cwd``."""
+    actions = [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(stdio)]
+    spawn = os.posix_spawn if b"/" in os.fsencode(argv[0]) else os.posix_spawnp
+    saved = None
+    if cwd is not None:
+        saved = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.chdir(cwd)
+        except BaseException:
+            os.close(saved)
+            raise
+    try:
+        return spawn(argv[0], argv, env, file_actions=actions, setpgroup=0, setsigdef=_DEFAULT_SIGNALS)
+    finally:
+        if saved is not None:
+            os.fchdir(saved)
+            os.close(saved)

@@ -41,7 +41,7 @@ from nginxlite.errors import traceback_text
 from nginxlite.handlers.errors import signature
 from nginxlite.handlers.exchange import ConnInfo, Exchange
 from nginxlite.handlers.pipeline import end_body, feed_body, finish_error, respond, resume
-from nginxlite.http.body import FULL, UNKNOWN, WAIT, FileSlice, Sink, Source, close_body
+from nginxlite.http.body import FULL, UNKNOWN, WAIT, FileSlice, Sink, Source, SourceError, close_body
 from nginxlite.http.parser import (
     CONNECTION_CLOSED,
     END_OF_MESSAGE,
@@ -437,7 +437,10 @@ class Connection:
                 keep = False  # refused before the body: the client need not send it
             else:
                 self.out += CONTINUE  # as nginx: the body is read (and discarded), so invite it
-        chunks = request is not None and request.minor == 1
+        raw = response.raw  # the body is the whole answer, its head included (a CGI nph- script)
+        if raw:
+            response.head_only = False  # (the script knows a HEAD from REQUEST_METHOD)
+        chunks = request is not None and request.minor == 1 and not raw
         body = response.body
         unsized = type(body) is not bytes and body.length == UNKNOWN
         if unsized and not response.head_only and not chunks:
@@ -446,7 +449,7 @@ class Connection:
         if keep and settings.keepalive_header is not None:
             ka_header = f"timeout={int(settings.keepalive_header)}"
         server = signature(settings)  # the Server header is the pages' signature
-        head = head_bytes(response, self.app.date.now(), server, keep, ka_header, chunks)
+        head = b"" if raw else head_bytes(response, self.app.date.now(), server, keep, ka_header, chunks)
         self.keep_alive = keep
         self.response = response
         if self.exchange is not None:
@@ -555,6 +558,11 @@ class Connection:
         source = self.source
         try:
             item = source.pull()
+        except SourceError as err:  # the producer failed: the response is cut
+            ex = self.exchange
+            self.app.log_error("error", ex.context(str(err)) if ex is not None else str(err),
+                               self.settings.error_log)
+            item = BROKEN
         except Exception as exc:  # noqa: BLE001 - a producer's bug cuts this response, not the server
             self.app.log_error("alert", traceback_text(exc))
             item = BROKEN

@@ -18,16 +18,16 @@ def require_nginx() -> None:
 
 @pytest.fixture
 def serve(tmp_path):
-    """serve(conf, ports=1, files={path: content}) -> Running nginxlite on free ports.
+    """serve(conf, ports=1, files={path: content}, env={...}) -> Running nginxlite on free ports.
 
     In ``conf``, ``PORT0``.. are replaced by free ports and ``ROOT`` by the
-    server's folder (its prefix).
+    server's folder (its prefix).  ``env`` adds variables to the server's environment.
     """
     started: list[Running] = []
 
     def _serve(conf: str, ports: int = 1, files=None, listening: int | None = None,
-               name: str = "site.conf") -> Running:
-        running = start_nginxlite(tmp_path / f"srv{len(started)}", conf, ports, files, listening, name)
+               name: str = "site.conf", env: dict[str, str] | None = None) -> Running:
+        running = start_nginxlite(tmp_path / f"srv{len(started)}", conf, ports, files, listening, name, env)
         started.append(running)
         return running
 

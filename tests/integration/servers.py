@@ -106,15 +106,18 @@ def _write_files(root: Path, files: dict[str, str | bytes] | None) -> None:
 
 
 def start_nginxlite(root: Path, conf: str, ports: int = 1, files=None, listening: int | None = None,
-                    name: str = "site.conf") -> Running:
-    """Run nginxlite with ``conf`` (PORTn and ROOT filled in) in ``root``; wait until it listens."""
+                    name: str = "site.conf", env: dict[str, str] | None = None) -> Running:
+    """Run nginxlite with ``conf`` (PORTn and ROOT filled in) in ``root``; wait until it listens.
+
+    ``env`` adds variables to the server's own environment.
+    """
     root.mkdir(parents=True, exist_ok=True)
     _write_files(root, files)
     port_list = [free_port() for _ in range(ports)]
     conf_path = root / name
     conf_path.write_text(_fill(conf, port_list, root))
     proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-c", str(conf_path), "-p", str(root)],
-                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=CHILD_ENV)
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**CHILD_ENV, **(env or {})})
     running = Running(proc, port_list, root)
     running.output = read_until(proc.stdout, b"listening on", listening or ports,
                                 time.monotonic() + START_TIMEOUT, proc)

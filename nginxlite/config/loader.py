@@ -243,7 +243,8 @@ class Loader:
     def path(self, value: str) -> str:
         if os.path.isabs(value) or "$" in value:
             return value
-        return os.path.normpath(os.path.join(self.prefix, value))
+        full = os.path.normpath(os.path.join(self.prefix, value))
+        return full + "/" if value.endswith("/") and not full.endswith("/") else full  # alias u/: the slash counts
 
     def log_path(self, value: str) -> str:
         """An access log's path; one with variables is made absolute too (ngx_conf_full_name)."""

@@ -114,6 +114,7 @@ def answer_error(ex: Exchange, err: HttpError, exc: BaseException | None = None)
 
 def follow(ex: Exchange, redirect: Redirect):
     """Take an internal redirect, and each one that leads to (the loop; see ``redirects``)."""
+    ex.route = None  # a remembered route is the first URI's, never the redirect's
     while True:
         try:
             if type(redirect) is NamedRedirect:

@@ -94,6 +94,7 @@ def handle(ex: Exchange) -> Response:
         try:
             st = os.stat(route.path)
         except OSError as err:
+            ex.route = None  # (an error page's redirect must not take this route again)
             raise fs_error(ex, err, route.path) from None  # missing: 404 (error_page applies), as the full path
         if stat.S_ISREG(st.st_mode):
             if st.st_size <= SMALL_FILE:

@@ -57,7 +57,6 @@ def test_home_listing_and_404_render(default_site, tmp_path):
     listing = render(tmp_path, default_site.url("/samples/"), "listing")
     assert "<h1>Index of /samples/</h1>" in listing
     assert all(f'href="{name}"' in listing for name in ("data.json", "notes.md", "readme.txt", "sub/"))
-    # Two missing URLs: a second request of one gets the built-in page (test_default_site's xfail).
     missing = render(tmp_path, default_site.url(f"/missing-{uuid.uuid4().hex}"), "404",
                      default_site.url(f"/missing-{uuid.uuid4().hex}"))
     assert "<h1>404 Not Found</h1>" in missing and "could not find" in missing

@@ -163,8 +163,6 @@ def test_virtual_hosts_status_and_favicon(default_site):
     assert "favicon" not in (default_site.root / "error.log").read_text()
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: a second GET of a missing file gets the built-in 404, "
-                   "the remembered route (exchange.Route) of the missing path is taken by the error page too")
 def test_a_missing_page_asked_twice_gets_the_sites_404_both_times(default_site):
     path = f"/missing-{uuid.uuid4().hex}"
     for _ in range(2):

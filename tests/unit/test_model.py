@@ -361,3 +361,9 @@ def test_max_ranges_is_unlimited_unless_set_and_inherited(write):
     assert first.locations[0].settings.max_ranges is None
     assert second.locations[0].settings.max_ranges == 2
     assert second.locations[1].settings.max_ranges == 0
+
+
+def test_a_relative_alias_keeps_its_trailing_slash(write, tmp_path):
+    cfg = load(write, "server { listen 8080; location /u/ { alias u/; } location /v { alias v; } }")
+    u, v = cfg.servers[0].locations
+    assert (u.settings.root, v.settings.root) == (f"{tmp_path}/u/", f"{tmp_path}/v")

@@ -210,7 +210,8 @@ def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditiona
         response = ranges.not_modified(ex.request, response, mtime, settings.if_modified_since)
         if response.status == 200:
             added = run_header_filters(ex, response)
-            response = ranges.partial(ex.request, response, st.st_size, settings.max_ranges, added)
+            if not response.gzip_level:  # gzip turns ranges off (nginx: its range filter runs after gzip)
+                response = ranges.partial(ex.request, response, st.st_size, settings.max_ranges, added)
             response.headers_added = True
     file = response.body
     if type(file) is FileSlice and file.length <= SMALL_FILE and response.status == 200 \

@@ -14,6 +14,8 @@ Rules:
   ``Cache-Control`` is replaced and any further ones dropped, as nginx.
 - A value with variables is expanded and parsed per request; one that does not
   parse sets nothing (nginx: no error either).
+- The headers it appends are returned: the range filter's 416 keeps them (nginx
+  answers it after this filter has run).
 """
 
 from __future__ import annotations
@@ -79,16 +81,18 @@ def expires_filter(ex: Exchange, response: Response) -> list[tuple[str, str]]:
                 at_control = i
             else:
                 headers[i] = ("", "")  # removed below, as nginx drops the further ones
+    added = []
     if at_expires is None:
-        headers.append(("Expires", value))
+        added.append(("Expires", value))
     else:
         headers[at_expires] = (headers[at_expires][0], value)
     if at_control is None:
-        headers.append(("Cache-Control", control))
+        added.append(("Cache-Control", control))
     else:
         headers[at_control] = (headers[at_control][0], control)
         headers[:] = [h for h in headers if h[0]]
-    return []
+    headers += added
+    return added  # (a 416 of the range filter keeps them, as nginx's)
 
 
 def last_modified(response: Response) -> int | None:

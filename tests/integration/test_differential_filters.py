@@ -17,6 +17,7 @@ import os
 import re
 import socket
 import time
+import zlib
 from email.utils import formatdate
 
 import pytest
@@ -313,3 +314,69 @@ def test_gzip_keepalive_pipelined(servers):
     assert gzip.decompress(first.body) == BIG
     assert gzip.decompress(second.body) == DOCS["gz/page.html"]
     assert rest == b""
+
+
+CGI_SITE = """
+types { text/html html; text/plain txt; }
+server {
+    listen 127.0.0.1:PORT0;
+    server_name t;
+    root ROOT/cgi;
+    location ~ \\.py$ { cgi_pass PY; gzip on; gzip_types text/plain; charset utf-8; expires 1h; }
+}
+"""
+
+STREAMER = """#!PY
+import os, sys, time
+sys.stdout.write("Content-Type: text/plain\\r\\nCache-Control: private\\r\\n\\r\\nfirst part\\n")
+sys.stdout.flush()
+deadline = time.monotonic() + 10
+while not os.path.exists(FLAG) and time.monotonic() < deadline:
+    time.sleep(0.01)  # the test creates FLAG once it has read the first part
+sys.stdout.write("second part\\n")
+"""
+
+
+def test_gzip_streams_cgi_output(serve, tmp_path):
+    """A script's output is compressed as it comes (Z_SYNC_FLUSH per piece): the client
+    decompresses the first part while the script still waits to write the second."""
+    import sys
+    flag = tmp_path / "flag"
+    script = STREAMER.replace("PY", sys.executable).replace("FLAG", repr(str(flag)))
+    running = serve(CGI_SITE.replace("PY", sys.executable), files={"cgi/s.py": script})
+    os.chmod(running.root / "cgi" / "s.py", 0o755)
+    with socket.create_connection(("127.0.0.1", running.port), timeout=10) as sock:
+        sock.sendall(f"GET /s.py HTTP/1.1\r\nHost: t\r\n{GZ}Connection: close\r\n\r\n".encode())
+        data = receive(sock, 10, until=b"\r\n\r\n")
+        head, _, body = data.partition(b"\r\n\r\n")
+        text = head.decode("latin-1").lower()
+        assert "content-encoding: gzip" in text and "transfer-encoding: chunked" in text
+        assert "content-type: text/plain; charset=utf-8" in text
+        assert "cache-control: max-age=3600" in text and "private" not in text  # expires replaced it
+        inflate = zlib.decompressobj(31)
+        seen = b""
+        deadline = time.monotonic() + 10
+        while b"first part\n" not in seen and time.monotonic() < deadline:
+            body += receive(sock, 0.2)
+            seen = inflate.decompress(dechunk(body)[0]) if body else b""
+            inflate = zlib.decompressobj(31)
+        assert seen == b"first part\n"
+        flag.write_text("go")
+        body += receive(sock, 10)
+    payload, complete = dechunk(body)
+    assert complete
+    assert gzip.decompress(payload) == b"first part\nsecond part\n"
+
+
+def dechunk(data: bytes) -> tuple[bytes, bool]:
+    """The chunks' payload received so far, and whether the last chunk came."""
+    out = b""
+    while b"\r\n" in data:
+        line, rest = data.split(b"\r\n", 1)
+        size = int(line.split(b";")[0], 16)
+        if size == 0:
+            return out, True
+        if len(rest) < size + 2:
+            break
+        out, data = out + rest[:size], rest[size + 2:]
+    return out, False

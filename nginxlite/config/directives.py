@@ -1369,6 +1369,8 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
     _S("gzip_proxied", Ctx.HSL, A.MORE1, gzip_proxied,
        "Which answers to requests with a Via header are compressed (off, any, expired, no-cache...).", "off"),
     _S("gzip_vary", Ctx.HSL, A.FLAG, flag_slot, "Vary: Accept-Encoding on answers gzip could compress.", "off"),
+    _S("gzip_static", Ctx.HSL, A.TAKE1, enum_slot("off", "on", "always"),
+       "Sends FILE.gz for FILE: on (to clients that take gzip), always, or off.", "off"),
     _S("gzip_disable", Ctx.HSL, A.MORE1, gzip_disable,
        "No compression for User-Agents matching these caseless regexes (msie6: MSIE 4-6)."),
 )}
@@ -1557,9 +1559,6 @@ _table("ngx_http_gzip_filter_module", (  # gzip, gzip_types, gzip_comp_level, gz
     ("gzip_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
     ("gzip_window", Ctx.HSL, A.TAKE1, gzip_window), ("gzip_hash", Ctx.HSL, A.TAKE1, gzip_hash),
     ("postpone_gzipping", Ctx.HSL, A.TAKE1, size_slot), ("gzip_no_buffer", Ctx.HSL, A.FLAG, flag_slot),
-))
-_table("ngx_http_gzip_static_module", (
-    ("gzip_static", Ctx.HSL, A.TAKE1, REFUSE),
 ))
 _table("ngx_http_headers_filter_module", (  # expires: above
     ("add_trailer", _HSLI, A.TAKE23, REFUSE),

@@ -62,7 +62,7 @@ def gzip_filter(ex: Exchange, response: Response) -> list[tuple[str, str]]:
     if types is not None and ctype.split(";", 1)[0].strip().lower() not in types:
         return []
     if settings.gzip_vary:
-        headers.append(("Vary", "Accept-Encoding"))
+        add_vary(headers)
     if not gzip_ok(ex, response, settings):
         return []
     headers.append(("Content-Encoding", "gzip"))
@@ -79,6 +79,12 @@ def gzip_filter(ex: Exchange, response: Response) -> list[tuple[str, str]]:
         kept.append((name, value))
     headers[:] = kept
     return []
+
+
+def add_vary(headers: list[tuple[str, str]]) -> None:
+    """``Vary: Accept-Encoding`` once (nginx's flag: gzip and gzip_static both set it)."""
+    if ("Vary", "Accept-Encoding") not in headers:
+        headers.append(("Vary", "Accept-Encoding"))
 
 
 def gzip_body_filter(ex: Exchange, response: Response) -> None:

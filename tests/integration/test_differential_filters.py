@@ -71,6 +71,11 @@ server {
     location /gzall3/ { alias DOCS/gz/; gzip on; gzip_types *; error_page 404 /gz/big.html; }
     location /gzmix/ { alias DOCS/gz/; gzip on; charset utf-8; expires 1h; gzip_vary on; add_header X-A a; }
     location /gzetag/ { alias DOCS/gz/; gzip on; etag off; }
+    location /gs/ { alias DOCS/gz/; gzip_static on; gzip_vary on; }
+    location /gsa/ { alias DOCS/gz/; gzip_static always; }
+    location /gsnv/ { alias DOCS/gz/; gzip_static on; }
+    location /gsg/ { alias DOCS/gz/; gzip_static on; gzip on; gzip_types text/plain; gzip_vary on; expires 1h;
+                     charset utf-8; }
     location = /gzret { gzip on; default_type text/html; return 200 "a returned body, long enough to be compressed\n"; }
 }
 """
@@ -91,6 +96,11 @@ DOCS = {
     "gz/a.css": b"body { color: red; }\n" * 10,
     "gz/a.png": b"PNG" * 100,
     "gz/empty.html": b"",
+    "gz/pre.txt": b"the plain file, long enough to be compressed by gzip itself\n" * 10,
+    "gz/pre.txt.gz": gzip.compress(b"the precompressed file\n" * 10, mtime=0),
+    "gz/only.txt.gz": gzip.compress(b"no plain file beside me\n", mtime=0),
+    "gz/dir.txt": b"the plain file beside a directory named dir.txt.gz\n",
+    "gz/dir.txt.gz": None,
 }
 
 
@@ -98,7 +108,10 @@ def write_docs(base) -> None:
     for rel, content in DOCS.items():
         path = base / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        if content is None:
+            path.mkdir()
+        else:
+            path.write_bytes(content)
         os.utime(path, (MTIME, MTIME))
 
 
@@ -207,6 +220,33 @@ CASES: dict[str, bytes] = {
     "gzip with charset, 304": req("/gzmix/page.html", GZ + f"If-None-Match: {ETAG_OF}\r\n"),
     "gzip etag off": req("/gzetag/page.html", GZ),
     "gzip return": req("/gzret", GZ),
+    # --- gzip_static ----------------------------------------------------------------
+    "gzip_static on": req("/gs/pre.txt", GZ),
+    "gzip_static on, no Accept-Encoding": req("/gs/pre.txt"),
+    "gzip_static on, q=0": req("/gs/pre.txt", "Accept-Encoding: gzip;q=0\r\n"),
+    "gzip_static on, HTTP/1.0": req("/gs/pre.txt", GZ, version="1.0"),
+    "gzip_static on, HEAD": req("/gs/pre.txt", GZ, method="HEAD"),
+    "gzip_static on, Range": req("/gs/pre.txt", GZ + "Range: bytes=0-3\r\n"),
+    "gzip_static on, Range, no Accept-Encoding": req("/gs/pre.txt", "Range: bytes=0-3\r\n"),
+    "gzip_static on, If-None-Match": req("/gs/pre.txt", GZ + f"If-None-Match: {ETAG_OF}\r\n"),
+    "gzip_static on, If-Modified-Since": req("/gs/pre.txt", GZ + f"If-Modified-Since: {formatdate(MTIME, usegmt=True)}\r\n"),
+    "gzip_static on, no plain file": req("/gs/only.txt", GZ),
+    "gzip_static on, no plain file, no Accept-Encoding": req("/gs/only.txt"),
+    "gzip_static on, no .gz file": req("/gs/mid.txt", GZ),
+    "gzip_static on, .gz is a directory": req("/gs/dir.txt", GZ),
+    "gzip_static on, .gz is a directory, no Accept-Encoding": req("/gs/dir.txt"),
+    "gzip_static on, missing": req("/gs/nope.txt", GZ),
+    "gzip_static on, directory index": req("/gs/", GZ),
+    "gzip_static on, Via": req("/gs/pre.txt", GZ + "Via: 1.1 proxy\r\n"),
+    "gzip_static on without gzip_vary, no Accept-Encoding": req("/gsnv/pre.txt"),
+    "gzip_static on without gzip_vary": req("/gsnv/pre.txt", GZ),
+    "gzip_static always": req("/gsa/pre.txt"),
+    "gzip_static always, HTTP/1.0": req("/gsa/pre.txt", version="1.0"),
+    "gzip_static with gzip, expires, charset": req("/gsg/pre.txt", GZ),
+    "gzip_static with gzip, no Accept-Encoding": req("/gsg/pre.txt"),
+    "gzip_static with gzip, no .gz file": req("/gsg/mid.txt", GZ),
+    "gzip_static with gzip, If-None-Match": req("/gsg/pre.txt", GZ + f"If-None-Match: {ETAG_OF}\r\n"),
+    "gzip_static with gzip, If-None-Match, no Accept-Encoding": req("/gsg/pre.txt", f"If-None-Match: {ETAG_OF}\r\n"),
     "gzip return HTTP/1.0 with gzip_http_version default": req("/gzret", GZ, version="1.0"),
 }
 

@@ -117,6 +117,7 @@ def gzip_ok(ex: Exchange, response: Response, settings) -> bool:
 
 
 def _proxied_ok(request, response: Response, proxied: frozenset[str]) -> bool:
+    """``gzip_proxied`` for a request with ``Via`` (the response's lines are unprepared)."""
     if "off" in proxied:
         return False
     if "any" in proxied:
@@ -133,8 +134,6 @@ def _proxied_ok(request, response: Response, proxied: frozenset[str]) -> bool:
         elif low == "cache-control":
             controls.append(value)
         has.add(low)
-    if response.prepared:
-        has.update(("last-modified", "etag") if b"\r\nETag: " in response.prepared else ("last-modified",))
     if expires is not None:
         if "expired" not in proxied:
             return False

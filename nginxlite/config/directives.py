@@ -353,10 +353,10 @@ gzip_proxied_mask = bitmask_slot("off", "expired", "no-cache", "no-store", "priv
 
 
 def gzip_proxied(loader: Reading, d: Directive, blk: Block) -> None:
-    """nginx's bitmask slot; the level's words kept as a frozenset."""
+    """nginx's bitmask slot; the level's words kept as a sorted tuple."""
     blk.own[d.name] = set(blk.own.get(d.name, ()))
     gzip_proxied_mask(loader, d, blk)
-    blk.own[d.name] = frozenset(blk.own[d.name])
+    blk.own[d.name] = tuple(sorted(blk.own[d.name]))
 
 
 def gzip_http_version(loader: Reading, d: Directive, blk: Block) -> None:
@@ -384,7 +384,7 @@ def types_slot(always: str) -> Handler:
             if low in found:
                 loader.warn(f'duplicate MIME type "{low}"', d.pos)
             found.add(low)
-        blk.own[d.name] = frozenset(found)
+        blk.own[d.name] = tuple(sorted(found))
 
     return handler
 

@@ -156,10 +156,11 @@ class Expires:
     text: str | None = None
 
 
-# ``charset_types``' default (ngx_http_charset_default_types); text/html is always one.
-CHARSET_TYPES = frozenset({"text/html", "text/xml", "text/plain", "text/vnd.wap.wml", "application/javascript",
-                           "application/rss+xml"})
-HTML_TYPES = frozenset({"text/html"})  # ``gzip_types``' default, and always one of them
+# ``charset_types``' default (ngx_http_charset_default_types); text/html is always one.  MIME
+# type lists are sorted tuples: the model's repr is the same in every process (test_isolated).
+CHARSET_TYPES = ("application/javascript", "application/rss+xml", "text/html", "text/plain", "text/vnd.wap.wml",
+                 "text/xml")
+HTML_TYPES = ("text/html",)  # ``gzip_types``' default, and always one of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,13 +218,13 @@ class Settings:
     charset: str | None = None  # None: off; may hold variables
     source_charset: str | None = None
     override_charset: bool = False
-    charset_types: frozenset[str] | None = CHARSET_TYPES  # None: "*", any type
+    charset_types: tuple[str, ...] | None = CHARSET_TYPES  # None: "*", any type
     gzip: bool = False
-    gzip_types: frozenset[str] | None = HTML_TYPES  # None: "*"
+    gzip_types: tuple[str, ...] | None = HTML_TYPES  # None: "*"
     gzip_min_length: int = 20
     gzip_comp_level: int = 1
     gzip_http_version: int = 1  # the lowest HTTP/1.minor compressed for
-    gzip_proxied: frozenset[str] = frozenset({"off"})
+    gzip_proxied: tuple[str, ...] = ("off",)  # sorted
     gzip_vary: bool = False
     gzip_disable: tuple = ()  # "msie6" and compiled caseless regexes on User-Agent
     gzip_static: str = "off"  # off | on | always

@@ -116,7 +116,7 @@ def gzip_ok(ex: Exchange, response: Response, settings) -> bool:
     return True
 
 
-def _proxied_ok(request, response: Response, proxied: frozenset[str]) -> bool:
+def _proxied_ok(request, response: Response, proxied: tuple[str, ...]) -> bool:
     """``gzip_proxied`` for a request with ``Via`` (the response's lines are unprepared)."""
     if "off" in proxied:
         return False

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from nginxlite.config.ast import Directive
 from nginxlite.config.blocks import Block, Ctx
 from nginxlite.config.model import (
-    COMBINED, HTTP_METHODS, AccessLog, AccessRule, AddHeader, CgiParam, ErrorLog, ErrorPage,
+    COMBINED, HTTP_METHODS, AccessLog, AccessRule, AddHeader, CgiParam, ErrorLog, ErrorPage, Expires,
     Listen, LogFormat, NameKind, Return, ServerName,
 )
 from nginxlite.config.regex import compile_pcre
@@ -334,13 +334,110 @@ open_log_file_cache = open_cache_slot(("max", "min_uses"), ("inactive", "valid")
 
 
 def gzip_disable(loader: Reading, d: Directive, blk: Block) -> None:
-    """``msie6`` or caseless regexes (Debian builds no degradation module)."""
+    """``msie6`` or caseless regexes (Debian builds no degradation module); each directive adds
+    to the level's list, as nginx."""
+    found = list(blk.own.get(d.name, ()))
     for arg in d.args:
-        if arg != "msie6":
+        if arg == "msie6":
+            found.append("msie6")
+        else:
             try:
-                compile_pcre(arg, caseless=True)
+                found.append(compile_pcre(arg, caseless=True))
             except ValueError as err:
                 raise fail(str(err), d) from None
+    blk.own[d.name] = tuple(found)
+
+
+gzip_proxied_mask = bitmask_slot("off", "expired", "no-cache", "no-store", "private", "no_last_modified", "no_etag",
+                                 "auth", "any")
+
+
+def gzip_proxied(loader: Reading, d: Directive, blk: Block) -> None:
+    """nginx's bitmask slot; the level's words kept as a sorted tuple."""
+    blk.own[d.name] = set(blk.own.get(d.name, ()))
+    gzip_proxied_mask(loader, d, blk)
+    blk.own[d.name] = tuple(sorted(blk.own[d.name]))
+
+
+def gzip_http_version(loader: Reading, d: Directive, blk: Block) -> None:
+    """``1.0`` or ``1.1`` (ngx_conf_set_enum_slot), kept as the lowest HTTP/1.minor."""
+    if d.name in blk.own:
+        raise duplicate(d)
+    if d.args[0] not in ("1.0", "1.1"):
+        raise fail(f'invalid value "{d.args[0]}"', d)
+    blk.own[d.name] = int(d.args[0][2])
+
+
+def types_slot(always: str) -> Handler:
+    """``ngx_http_types_slot``: MIME types (lower-cased) with ``always`` among them, or ``*``
+    (kept as None: any type); each directive of a level adds to the level's set."""
+
+    def handler(loader: Reading, d: Directive, blk: Block) -> None:
+        if d.name in blk.own and blk.own[d.name] is None:
+            return
+        found = set(blk.own.get(d.name) or (always,))
+        for arg in d.args:
+            if arg == "*":
+                blk.own[d.name] = None
+                return
+            low = arg.lower()
+            if low in found:
+                loader.warn(f'duplicate MIME type "{low}"', d.pos)
+            found.add(low)
+        blk.own[d.name] = tuple(sorted(found))
+
+    return handler
+
+
+def parse_expires(text: str, modified: bool) -> tuple[str, int]:
+    """``ngx_http_parse_expires``: (mode, seconds) for ``epoch``, ``max``, ``off``, ``@TIME``,
+    ``[+-]TIME``; ValueError with nginx's message."""
+    if not modified and text in ("epoch", "max", "off"):
+        return text, 0
+    mode = "modified" if modified else "access"
+    sign = 1
+    if text[:1] == "@":
+        if modified:
+            raise ValueError('daily time cannot be used with "modified" parameter')
+        mode, text = "daily", text[1:]
+    elif text[:1] in ("+", "-"):
+        sign, text = (-1 if text[0] == "-" else 1), text[1:]
+    try:
+        seconds = int(parse_time(text, msec=False)) if text else -1
+    except ValueError:
+        seconds = -1
+    if seconds < 0:
+        raise ValueError("invalid value")
+    if mode == "daily" and seconds > 24 * 60 * 60:
+        raise ValueError("daily time value must be less than 24 hours")
+    return mode, sign * seconds
+
+
+def expires(loader: Reading, d: Directive, blk: Block) -> None:
+    """``expires [modified] TIME|epoch|max|off|@TIME`` (``ngx_http_headers_expires``); a value
+    with variables is parsed per request."""
+    if d.name in blk.own:
+        raise fail(f'"{d.name}" directive is duplicate', d)
+    modified = len(d.args) == 2
+    if modified and d.args[0] != "modified":
+        raise fail(f'"{d.name}" directive invalid value', d)
+    text = d.args[-1]
+    if "$" in text:
+        loader.check_variables(text, d)
+        blk.own[d.name] = Expires("modified" if modified else "access", 0, text)
+        return
+    try:
+        mode, seconds = parse_expires(text, modified)
+    except ValueError as err:
+        raise fail(f'"{d.name}" directive {err}', d) from None
+    blk.own[d.name] = None if mode == "off" else Expires(mode, seconds)
+
+
+def charset_value(loader: Reading, d: Directive, blk: Block) -> None:
+    """``charset`` / ``source_charset``: a name, ``off`` (kept as None) or a ``$variable``."""
+    charset_slot(loader, d, blk)
+    if blk.own[d.name] == "off":
+        blk.own[d.name] = None
 
 
 SHM_MIN = 8 * 4096  # 8 pages: the smallest shared memory zone
@@ -1247,6 +1344,35 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
        nginxlite_only=True),
     _S("session_store", Ctx.HSL, A.TAKE1, str_slot, "Folder of session files.", "sessions",
        nginxlite_only=True),
+    # response filters
+    _S("expires", Ctx.HSL | Ctx.IF, A.TAKE12, expires,
+       "Expires and Cache-Control on 2xx/3xx answers: [modified] TIME, @TIME (time of day), epoch, max or off.",
+       "off"),
+    _S("charset", Ctx.HSL | Ctx.IF, A.TAKE1, charset_value,
+       "Adds `; charset=NAME` to the Content-Type of charset_types responses (no recoding).", "off"),
+    _S("source_charset", Ctx.HSL | Ctx.IF, A.TAKE1, charset_value,
+       "The charset of the files; nginxlite does not recode: it must be the charset's own name."),
+    _S("override_charset", Ctx.HSL | Ctx.IF, A.FLAG, flag_slot,
+       "Replace a charset the response's Content-Type already names (a CGI script's).", "off"),
+    _S("charset_types", Ctx.HSL, A.MORE1, types_slot("text/html"),
+       "MIME types charset applies to (text/html always; * for any).",
+       "text/html text/xml text/plain text/vnd.wap.wml application/javascript application/rss+xml"),
+    _S("gzip", Ctx.HSL | Ctx.IF, A.FLAG, flag_slot,
+       "Compresses 200, 403 and 404 answers for clients that accept gzip.", "off"),
+    _S("gzip_types", Ctx.HSL, A.MORE1, types_slot("text/html"),
+       "MIME types compressed (text/html always; * for any).", "text/html"),
+    _S("gzip_comp_level", Ctx.HSL, A.TAKE1, bounded(1, 9), "Compression level, 1 to 9.", "1"),
+    _S("gzip_min_length", Ctx.HSL, A.TAKE1, size_slot,
+       "Answers of a known length below this are sent uncompressed.", "20"),
+    _S("gzip_http_version", Ctx.HSL, A.TAKE1, gzip_http_version,
+       "Lowest HTTP version of a request whose answer is compressed.", "1.1"),
+    _S("gzip_proxied", Ctx.HSL, A.MORE1, gzip_proxied,
+       "Which answers to requests with a Via header are compressed (off, any, expired, no-cache...).", "off"),
+    _S("gzip_vary", Ctx.HSL, A.FLAG, flag_slot, "Vary: Accept-Encoding on answers gzip could compress.", "off"),
+    _S("gzip_static", Ctx.HSL, A.TAKE1, enum_slot("off", "on", "always"),
+       "Sends FILE.gz for FILE: on (to clients that take gzip), always, or off.", "off"),
+    _S("gzip_disable", Ctx.HSL, A.MORE1, gzip_disable,
+       "No compression for User-Agents matching these caseless regexes (msie6: MSIE 4-6)."),
 )}
 
 
@@ -1293,8 +1419,6 @@ memcached_next_upstream_mask = bitmask_slot("error", "timeout", "invalid_respons
 ignore_headers_mask = bitmask_slot("X-Accel-Redirect", "X-Accel-Expires", "X-Accel-Limit-Rate", "X-Accel-Buffering",
                                    "X-Accel-Charset", "Expires", "Cache-Control", "Set-Cookie", "Vary")
 userid_flags_mask = bitmask_slot("off", "secure", "httponly", "samesite=strict", "samesite=lax", "samesite=none")
-gzip_proxied_mask = bitmask_slot("off", "expired", "no-cache", "no-store", "private", "no_last_modified", "no_etag",
-                                 "auth", "any")
 
 # From nginx 1.22.1's ngx_command_t arrays (src/core, src/event, src/http, src/stream,
 # src/mail; the Linux event modules only), in source order.  Directives only
@@ -1344,9 +1468,7 @@ _table("ngx_http_browser_module", (
     ("modern_browser", Ctx.HSL, A.TAKE12, None), ("ancient_browser", Ctx.HSL, A.MORE1, None),
     ("modern_browser_value", Ctx.HSL, A.TAKE1, None), ("ancient_browser_value", Ctx.HSL, A.TAKE1, None),
 ))
-_table("ngx_http_charset_filter_module", (
-    ("charset", _HSLI, A.TAKE1, charset_slot), ("source_charset", _HSLI, A.TAKE1, charset_slot),
-    ("override_charset", _HSLI, A.FLAG, flag_slot), ("charset_types", Ctx.HSL, A.MORE1, None),
+_table("ngx_http_charset_filter_module", (  # charset, source_charset, override_charset, charset_types: above
     ("charset_map", H, A.TAKE2, IGNORE_BLOCK),
 ))
 _table("ngx_http_degradation_module", (
@@ -1433,18 +1555,13 @@ _table("ngx_http_grpc_module", (
 _table("ngx_http_gunzip_filter_module", (
     ("gunzip", Ctx.HSL, A.FLAG, flag_slot), ("gunzip_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
 ))
-_table("ngx_http_gzip_filter_module", (
-    ("gzip", _HSLI, A.FLAG, flag_slot), ("gzip_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
-    ("gzip_types", Ctx.HSL, A.MORE1, None), ("gzip_comp_level", Ctx.HSL, A.TAKE1, bounded(1, 9)),
+_table("ngx_http_gzip_filter_module", (  # gzip, gzip_types, gzip_comp_level, gzip_min_length: above
+    ("gzip_buffers", Ctx.HSL, A.TAKE2, bufs_slot),
     ("gzip_window", Ctx.HSL, A.TAKE1, gzip_window), ("gzip_hash", Ctx.HSL, A.TAKE1, gzip_hash),
     ("postpone_gzipping", Ctx.HSL, A.TAKE1, size_slot), ("gzip_no_buffer", Ctx.HSL, A.FLAG, flag_slot),
-    ("gzip_min_length", Ctx.HSL, A.TAKE1, size_slot),
 ))
-_table("ngx_http_gzip_static_module", (
-    ("gzip_static", Ctx.HSL, A.TAKE1, REFUSE),
-))
-_table("ngx_http_headers_filter_module", (
-    ("expires", _HSLI, A.TAKE12, REFUSE), ("add_trailer", _HSLI, A.TAKE23, REFUSE),
+_table("ngx_http_headers_filter_module", (  # expires: above
+    ("add_trailer", _HSLI, A.TAKE23, REFUSE),
 ))
 _table("ngx_http_image_filter_module", (
     ("image_filter", L, A.TAKE123, REFUSE), ("image_filter_jpeg_quality", Ctx.HSL, A.TAKE1, None),
@@ -1694,9 +1811,6 @@ _table("ngx_http_core_module", (
     ("open_file_cache_events", Ctx.HSL, A.FLAG, flag_slot),
     ("resolver", Ctx.HSL | STREAM | MAIL, A.MORE1, None),
     ("resolver_timeout", Ctx.HSL | STREAM | MAIL, A.TAKE1, msec_slot),
-    ("gzip_vary", Ctx.HSL, A.FLAG, flag_slot),
-    ("gzip_http_version", Ctx.HSL, A.TAKE1, enum_slot('1.0', '1.1')),
-    ("gzip_proxied", Ctx.HSL, A.MORE1, gzip_proxied_mask), ("gzip_disable", Ctx.HSL, A.MORE1, gzip_disable),
     ("disable_symlinks", Ctx.HSL, A.TAKE12, REFUSE),
 ))
 _table("ngx_http_upstream_least_conn_module", (

@@ -272,7 +272,10 @@ class Loader:
         for key in ("upload_store", "session_store"):
             if key in changes:
                 changes[key] = self.path(changes[key])
-        return dataclasses.replace(parent, **changes)
+        settings = dataclasses.replace(parent, **changes)
+        if "charset" in changes or "source_charset" in changes:
+            _check_charsets(settings)
+        return settings
 
     def location(self, blk: Block, parent: Settings) -> Location:
         settings = self.settings(parent, blk.own)
@@ -325,6 +328,17 @@ class Loader:
             or (ErrorLog(self.path("logs/error.log")),),
             files=tuple(self.files), warnings=tuple(self.warnings),
         )
+
+
+def _check_charsets(settings: Settings) -> None:
+    """nginx refuses a ``source_charset`` different from ``charset`` without a ``charset_map``
+    between them; nginxlite ignores ``charset_map`` (it never recodes), so it refuses every
+    such pair with nginx's message.  A pair with variables is checked per request."""
+    dst, src = settings.charset, settings.source_charset
+    if dst is None or src is None or "$" in dst or "$" in src or dst.lower() == src.lower():
+        return
+    raise ConfigError(f'no "charset_map" between the charsets "{src}" and "{dst}" '
+                      f'(nginxlite does not recode: source_charset must name the charset itself)')
 
 
 def _captures(server: Block) -> bool:

@@ -145,6 +145,25 @@ class CgiParam:
 
 
 @dataclass(frozen=True, slots=True)
+class Expires:
+    """One ``expires``: ``mode`` is access, modified, epoch, max or daily (``@TIME``);
+    ``seconds`` the time (negative: in the past; daily: the time of day).  ``text``: a
+    value with variables, parsed per request (``mode`` then says only whether
+    ``modified`` was given)."""
+
+    mode: str
+    seconds: int = 0
+    text: str | None = None
+
+
+# ``charset_types``' default (ngx_http_charset_default_types); text/html is always one.  MIME
+# type lists are sorted tuples: the model's repr is the same in every process (test_isolated).
+CHARSET_TYPES = ("application/javascript", "application/rss+xml", "text/html", "text/plain", "text/vnd.wap.wml",
+                 "text/xml")
+HTML_TYPES = ("text/html",)  # ``gzip_types``' default, and always one of them
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Inheritable location-level settings (see the module rules)."""
 
@@ -195,6 +214,20 @@ class Settings:
     session_timeout: float = 1800.0
     session_max_age: float = 8 * 3600.0
     session_store: str = "sessions"
+    expires: Expires | None = None  # None: off
+    charset: str | None = None  # None: off; may hold variables
+    source_charset: str | None = None
+    override_charset: bool = False
+    charset_types: tuple[str, ...] | None = CHARSET_TYPES  # None: "*", any type
+    gzip: bool = False
+    gzip_types: tuple[str, ...] | None = HTML_TYPES  # None: "*"
+    gzip_min_length: int = 20
+    gzip_comp_level: int = 1
+    gzip_http_version: int = 1  # the lowest HTTP/1.minor compressed for
+    gzip_proxied: tuple[str, ...] = ("off",)  # sorted
+    gzip_vary: bool = False
+    gzip_disable: tuple = ()  # "msie6" and compiled caseless regexes on User-Agent
+    gzip_static: str = "off"  # off | on | always
 
 
 SETTING_NAMES = frozenset(Settings.__dataclass_fields__)

@@ -6,8 +6,11 @@ Rules:
   then ``add_header``), userid (its ``Set-Cookie``), gunzip, addition, sub,
   image, xslt, charset, ssi, gzip, range, v2, chunked, and last the header
   writer.  Its body filters follow the same list.
-- ``HEADER_FILTERS`` holds the ones nginxlite runs, in that order; a new filter
-  (``Set-Cookie``, ``charset``, ``gzip``, ``expires``) is one entry at its place.
+- ``HEADER_FILTERS`` holds the ones nginxlite runs, in that order: ``expires``
+  (``expires``), ``add_header``, the session cookie (``sessions``), ``charset``
+  (``charset``), ``gzip`` (``gzip_filter``); a new filter is one entry at its place.
+  Each tests its directive first (one attribute of ``ex.settings``), so a location
+  without it pays that test alone.
   A header filter is ``filter(ex, response) -> headers it appended`` and may edit
   ``response`` in place (``response.unprepare()`` first, to edit prepared lines).
 - ``BODY_FILTERS`` entries are ``filter(ex, response)``; they run after every
@@ -25,6 +28,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nginxlite.handlers.add_header import add_header_filter
+from nginxlite.handlers.charset import charset_filter
+from nginxlite.handlers.expires import expires_filter
+from nginxlite.handlers.gzip_filter import gzip_body_filter, gzip_filter
 from nginxlite.handlers.sessions import session_filter
 from nginxlite.http.response import Response
 
@@ -32,11 +38,16 @@ if TYPE_CHECKING:
     from nginxlite.handlers.exchange import Exchange
 
 HEADER_FILTERS = [
+    expires_filter,  # nginx's headers filter: expires, then add_header
     add_header_filter,
     session_filter,  # nginx's userid filter's place: the session cookie
+    charset_filter,
+    gzip_filter,
 ]
 
-BODY_FILTERS: list = []
+BODY_FILTERS: list = [
+    gzip_body_filter,
+]
 
 
 def run_header_filters(ex: Exchange, response: Response) -> list[tuple[str, str]]:

@@ -28,10 +28,11 @@ import os
 import stat
 
 from nginxlite.errors import HttpError
-from nginxlite.handlers import autoindex, ranges
+from nginxlite.handlers import autoindex, gzip_static, ranges
 from nginxlite.handlers.exchange import Exchange, content_type, map_path, redirect_location, remember_route
 from nginxlite.handlers.filecache import CACHE, MAX_FILE
 from nginxlite.handlers.filters import run_header_filters
+from nginxlite.handlers.gzip_filter import add_vary
 from nginxlite.handlers.redirects import InternalRedirect
 from nginxlite.handlers.variables import expand
 from nginxlite.http.body import FileSlice
@@ -108,6 +109,7 @@ def handle(ex: Exchange) -> Response:
     loc = ex.location
     ex.routable = (ex.redirects == 0 and not ex.error_page_used and ex.captures is None and not ex.limited
                    and not settings.access and not settings.add_header and settings.allow_methods is None
+                   and settings.gzip_static == "off"
                    and (loc is None or loc.limit_except is None) and "$" not in settings.root)
     return serve(ex)
 
@@ -154,8 +156,27 @@ def serve(ex: Exchange) -> Response:
         raise HttpError(403)
     bpath = path.encode("latin-1")
     ctype = content_type(ex.settings, uri)
+    if ex.settings.gzip_static != "off" and method != "POST":
+        found = gzip_static.precompressed(ex, path, ctype)
+        if type(found) is Response:
+            return found
+        if found:  # FILE.gz exists, the request does not take it: FILE's answer says Vary
+            try:
+                response = _serve_file(ex, bpath, uri, ctype)
+            except HttpError as err:  # (nginx's flag stays set for the error's answer too)
+                raise HttpError(err.status, err.headers + (gzip_static.VARY,)) from None
+            response.unprepare()
+            add_vary(response.headers)
+            return response
     if ex.routable:
         remember_route(ex, bpath, ctype)
+    return _serve_file(ex, bpath, uri, ctype)
+
+
+def _serve_file(ex: Exchange, bpath: bytes, uri: str, ctype: str) -> Response:
+    """The file's own answer (``serve``, once the path is a file's)."""
+    trace = ex.trace
+    method = ex.method
     st = _stat(ex, bpath)
     if stat.S_ISDIR(st.st_mode):
         if trace is not None:
@@ -211,7 +232,8 @@ def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditiona
         response = ranges.not_modified(ex.request, response, mtime, settings.if_modified_since)
         if response.status == 200:
             added = run_header_filters(ex, response)
-            response = ranges.partial(ex.request, response, st.st_size, settings.max_ranges, added)
+            if not response.gzip_level:  # gzip turns ranges off (nginx: its range filter runs after gzip)
+                response = ranges.partial(ex.request, response, st.st_size, settings.max_ranges, added)
             response.headers_added = True
     file = response.body
     if type(file) is FileSlice and file.length <= SMALL_FILE and response.status == 200 \

@@ -32,6 +32,7 @@ class Response:
     prepared: bytes = b""  # header lines rendered in advance, Content-Type and -Length included
     headers_added: bool = False  # the header filters ran (static files: before the range filter, as nginx)
     raw: bool = False  # the body holds the status line and headers too (CGI nph-): no head, then close
+    gzip_level: int = 0  # the gzip header filter's answer: compress the body at this level (no ranges then)
 
     def unprepare(self) -> None:
         """Turn a ``prepared`` block back into ``headers``, for a filter that edits them."""

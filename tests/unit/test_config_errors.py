@@ -206,6 +206,28 @@ CASES = [
     ('form_feed_word', 'server {\n  listen\x0c8080;\n}', ('unknown directive "listen\x0c8080"', 2), []),
     ('eof_in_block', 'server {\n  listen 8080;', ('unexpected end of file, expecting "}"', 4), []),
     ('eof_in_directive', 'server {\n  listen 8080', ('unexpected "}"', 3), []),
+    # expires, charset, gzip (nginx's headers, charset and gzip filter modules), checked with nginx -t
+    ('expires_invalid', 'expires foo;', ('"expires" directive invalid value', 1), []),
+    ('expires_modified_epoch', 'expires modified epoch;', ('"expires" directive invalid value', 1), []),
+    ('expires_modified_daily', 'expires modified @1h;',
+     ('"expires" directive daily time cannot be used with "modified" parameter', 1), []),
+    ('expires_daily_too_long', 'expires @25h;', ('"expires" directive daily time value must be less than 24 hours', 1), []),
+    ('expires_dup', 'expires 1h;\nexpires 2h;', ('"expires" directive is duplicate', 2), []),
+    ('expires_two_args', 'expires foo 1h;', ('"expires" directive invalid value', 1), []),
+    ('expires_unknown_variable', 'expires $nosuch;', ('unknown "nosuch" variable', None), []),
+    ('expires_empty', 'expires "";', ('"expires" directive invalid value', 1), []),
+    ('expires_forms', 'expires -1h;\nserver {\n  expires modified +1d;\n  location / { expires @13h; }\n'
+     '  location /a { expires epoch; }\n  location /b { expires max; }\n  location /c { expires off; }\n}', None, []),
+    ('gzip_types_dup', 'gzip_types text/html text/plain text/plain;', None,
+     [('duplicate MIME type "text/html"', 1), ('duplicate MIME type "text/plain"', 1)]),
+    ('charset_types_dup', 'charset_types text/css;\ncharset_types text/xml text/css;', None,
+     [('duplicate MIME type "text/css"', 2)]),
+    ('gzip_http_version', 'gzip_http_version 2.0;', ('invalid value "2.0"', 1), []),
+    ('gzip_disable_regex', 'gzip_disable "(";', ('pcre2_compile() failed: missing closing parenthesis in "("', 1), []),
+    ('gzip_proxied_value', 'gzip_proxied any foo;', ('invalid value "foo"', 1), []),
+    ('gzip_proxied_dup_value', 'gzip_proxied any any;', None, [('duplicate value "any"', 1)]),
+    ('gzip_comp_level', 'gzip_comp_level 10;', ('value must be between 1 and 9', 1), []),
+    ('charset_same_source', 'server {\n  charset utf-8;\n  location / { source_charset UTF-8; }\n}', None, []),
 ]
 
 # An included file ends where the body ends: an open block or statement is

@@ -26,7 +26,8 @@ _VERSIONS = {
 
 
 def _reason(err: ssl.SSLError) -> str:
-    return (err.reason or str(err)).lower().replace("_", " ")
+    reason = getattr(err, "reason", None)
+    return reason.lower().replace("_", " ") if reason else str(err.args[-1] if err.args else err)
 
 
 def _readable(path: str, what: str) -> None:
@@ -83,7 +84,7 @@ def load_pair(ctx: ssl.SSLContext, cert: str, key: str) -> None:
     try:
         ctx.load_cert_chain(cert.encode("latin-1"), key.encode("latin-1"))
     except ssl.SSLError as err:
-        if err.reason == "KEY_VALUES_MISMATCH":
+        if getattr(err, "reason", None) == "KEY_VALUES_MISMATCH":
             raise ConfigError(f'SSL_CTX_use_PrivateKey("{key}") failed (SSL: key values mismatch)') from None
         raise ConfigError(f'cannot load certificate key "{key}": PEM_read_bio_PrivateKey() failed '
                           f'(SSL: {_reason(err)})') from None

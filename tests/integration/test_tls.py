@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -264,3 +265,60 @@ def test_t_ok(tmp_path, certs):
     out = check(tmp_path, f"ssl_certificate {certs['a'][0]}; ssl_certificate_key {certs['a'][1]};\n"
                           "server { listen 127.0.0.1:31890 ssl; }\n")
     assert out.returncode == 0, out.stderr + out.stdout
+
+
+# -- reload and the oracle ------------------------------------------------------------
+
+
+def test_reload_switches_certificates_open_connections_keep_theirs(serve, certs):
+    (aa, ak), (da, dk) = certs["a"], certs["d"]
+    running = serve(f"server {{ listen 127.0.0.1:PORT0 ssl; ssl_certificate {aa}; ssl_certificate_key {ak}; "
+                    "return 200 one; }\n")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.load_verify_locations(certs["ca"])
+    old = ctx.wrap_socket(socket.create_connection(("127.0.0.1", running.port), timeout=10), server_hostname="x")
+    try:
+        assert common_name(old.getpeercert()) == "a.test"
+        conf = running.root / "site.conf"
+        conf.write_text(f"server {{ listen 127.0.0.1:{running.port} ssl; ssl_certificate {da}; "
+                        f"ssl_certificate_key {dk}; return 200 two; }}\n")
+        running.signal(signal.SIGHUP)
+        running.read_line(b"configuration reloaded")
+        with ctx.wrap_socket(socket.create_connection(("127.0.0.1", running.port), timeout=10),
+                             server_hostname="x") as new:
+            assert common_name(new.getpeercert()) == "default"
+        old.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := old.recv(65536):
+            data += chunk
+        assert data.endswith(b"one")  # the open connection finishes on its configuration
+    finally:
+        old.close()
+
+
+def _unsigned(page: bytes) -> bytes:
+    return page.replace(b"nginxlite/0.1.0", b"SIG").replace(b"nginx/1.22.1", b"SIG")
+
+
+def test_same_as_nginx(serve, oracle, certs):
+    da, dk = certs["d"]
+    body = (f"server {{ listen 127.0.0.1:PORT0 ssl; server_name d.test; ssl_certificate {da}; "
+            f"ssl_certificate_key {dk}; location = /go {{ return 302 /there; }} "
+            "location = /v { return 200 \"$scheme:$https\"; } }\n")
+    answers = []
+    for server in (serve(body), oracle(body)):
+        plain = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        plain.sendall(b"GET / HTTP/1.1\r\nHost: d.test\r\n\r\n")
+        data = b""
+        while chunk := plain.recv(65536):
+            data += chunk
+        plain.close()
+        status = data.split(b"\r\n", 1)[0]
+        page = _unsigned(data.partition(b"\r\n\r\n")[2])
+        go, _ = tls_request(certs, server.port, "d.test", b"GET /go HTTP/1.1\r\nHost: d.test\r\n\r\n"
+                            b"GET /v HTTP/1.1\r\nHost: d.test\r\nConnection: close\r\n\r\n")
+        location = [line.replace(b"%d" % server.port, b"PORT") for line in go.split(b"\r\n")
+                    if line.lower().startswith(b"location:")]
+        answers.append((status, page, location, go.endswith(b"https:on")))
+    assert answers[0] == answers[1]

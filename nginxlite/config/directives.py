@@ -654,6 +654,27 @@ def error_log(loader: Reading, d: Directive, blk: Block) -> None:
         blk.own["error_log"] = blk.own.get("error_log", ()) + (entry,)
 
 
+
+def ssl_deprecated(loader: Reading, d: Directive, blk: Block) -> None:
+    """nginx 1.22 still takes ``ssl on`` with a warning; nginxlite asks for ``listen ... ssl``."""
+    raise fail('the "ssl" directive is deprecated, use the "listen ... ssl" directive instead', d)
+
+
+def ssl_file(loader: Reading, d: Directive, blk: Block) -> None:
+    """``ssl_certificate`` / ``ssl_certificate_key``: PEM paths (several pairs allowed, as nginx)."""
+    if "$" in d.args[0]:
+        raise fail(f'variables in "{d.name}" are not supported by nginxlite', d)
+    path = d.args[0] if os.path.isabs(d.args[0]) else os.path.join(loader.conf_dir, d.args[0])  # conf prefix
+    blk.own[d.name] = blk.own.get(d.name, ()) + (path,)
+
+
+def ssl_session_cache_slot(loader: Reading, d: Directive, blk: Block) -> None:
+    if d.name in blk.own:
+        raise duplicate(d)
+    ssl_session_cache(loader, d, blk)
+    blk.own[d.name] = tuple(d.args)
+
+
 # -- server ---------------------------------------------------------------
 
 
@@ -665,7 +686,7 @@ def server_block(loader: Reading, d: Directive, blk: Block) -> None:
 
 _LISTEN_FLAGS = {"default_server", "default", "bind", "deferred", "reuseport"}
 _LISTEN_VALUED = ("backlog", "rcvbuf", "sndbuf", "ipv6only", "so_keepalive", "fastopen")  # Linux's
-_LISTEN_REFUSED = {"ssl", "http2", "quic", "proxy_protocol"}
+_LISTEN_REFUSED = {"quic", "proxy_protocol"}
 
 
 def _parse_listen_address(text: str) -> tuple[list[tuple[str, int]], int, str | None]:
@@ -757,9 +778,15 @@ def listen(loader: Reading, d: Directive, blk: Block) -> None:
         raise fail(f'{err} in "{d.args[0]}" of the "listen" directive', d)
     default = False
     options = False
+    tls = False
     for param in d.args[1:]:
         if param in ("default_server", "default"):
             default = True
+        elif param == "ssl":
+            tls = True
+        elif param == "http2":
+            loader.warn('the "http2" parameter of the "listen" directive is not supported by nginxlite: '
+                        'served as HTTP/1.1', d.pos)
         elif param in _LISTEN_FLAGS:
             options = True
         elif "=" in param and param.split("=", 1)[0] in _LISTEN_VALUED:
@@ -772,7 +799,7 @@ def listen(loader: Reading, d: Directive, blk: Block) -> None:
         else:
             raise fail(f'invalid parameter "{param}"', d)
     for host, port in addresses:
-        lst = Listen(host, port, default, d.pos, family)
+        lst = Listen(host, port, default, d.pos, family, tls)
         loader.add_listen(blk, lst, options, d)
         blk.listens.append(lst)
 
@@ -1250,6 +1277,26 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
        "Time to receive the whole request header.", "60s"),
     _S("large_client_header_buffers", Ctx.HS, A.TAKE2, bufs_slot,
        "Number and size of buffers for a long request line or header.", "4 8k"),
+    # TLS (ngx_http_ssl_module)
+    _S("ssl", Ctx.HS | Ctx.MAIL, A.FLAG, ssl_deprecated,
+       'Refused, as deprecated in nginx: use "listen ... ssl".', kind=Kind.REFUSED),
+    _S("ssl_certificate", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.TAKE1, ssl_file,
+       "PEM certificate (chain) of the server's TLS listeners."),
+    _S("ssl_certificate_key", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.TAKE1, ssl_file,
+       "PEM private key of the matching ssl_certificate."),
+    _S("ssl_protocols", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.MORE1,
+       bitmask_slot("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"),
+       "TLS versions offered (the lowest to the highest listed).", "TLSv1.2 TLSv1.3"),
+    _S("ssl_ciphers", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.TAKE1, str_slot,
+       "OpenSSL cipher list (TLS 1.2 and below).", "HIGH:!aNULL:!MD5"),
+    _S("ssl_prefer_server_ciphers", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.FLAG, flag_slot,
+       "The server's cipher order wins.", "off"),
+    _S("ssl_session_cache", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.TAKE12, ssl_session_cache_slot,
+       "Accepted: sessions are cached by OpenSSL's built-in per-context cache.", "none"),
+    _S("ssl_session_tickets", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.FLAG, flag_slot,
+       "Session resumption with tickets.", "on"),
+    _S("ssl_session_timeout", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.TAKE1, sec_slot,
+       "Accepted: OpenSSL's session lifetime is kept.", "5m"),
     # locations
     _S("location", Ctx.SL, A.TAKE12, location_block,
        "Settings for URIs: = exact, prefix, ^~ prefix, ~ regex, ~* caseless regex, @named.", block=True),
@@ -1735,23 +1782,15 @@ _table("ngx_http_ssi_filter_module", (
     ("ssi_types", Ctx.HSL, A.MORE1, None), ("ssi_last_modified", Ctx.HSL, A.FLAG, flag_slot),
 ))
 _table("ngx_http_ssl_module", (
-    ("ssl", Ctx.HS | MAIL, A.FLAG, REFUSE), ("ssl_certificate", Ctx.HS | STREAM | MAIL, A.TAKE1, None),
-    ("ssl_certificate_key", Ctx.HS | STREAM | MAIL, A.TAKE1, None),
     ("ssl_password_file", Ctx.HS | STREAM | MAIL, A.TAKE1, None),
     ("ssl_dhparam", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
     ("ssl_ecdh_curve", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
-    ("ssl_protocols", Ctx.HS | STREAM | MAIL, A.MORE1, ssl_protocols_mask),
-    ("ssl_ciphers", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
     ("ssl_buffer_size", Ctx.HS, A.TAKE1, size_slot),
     ("ssl_verify_client", Ctx.HS | STREAM | MAIL, A.TAKE1, enum_slot('off', 'on', 'optional', 'optional_no_ca')),
     ("ssl_verify_depth", Ctx.HS | STREAM | MAIL, A.TAKE1, num_slot),
     ("ssl_client_certificate", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
     ("ssl_trusted_certificate", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
-    ("ssl_prefer_server_ciphers", Ctx.HS | STREAM | MAIL, A.FLAG, flag_slot),
-    ("ssl_session_cache", Ctx.HS | STREAM | MAIL, A.TAKE12, ssl_session_cache),
-    ("ssl_session_tickets", Ctx.HS | STREAM | MAIL, A.FLAG, flag_slot),
     ("ssl_session_ticket_key", Ctx.HS | STREAM | MAIL, A.TAKE1, None),
-    ("ssl_session_timeout", Ctx.HS | STREAM | MAIL, A.TAKE1, sec_slot),
     ("ssl_crl", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
     ("ssl_ocsp", Ctx.HS, A.FLAG, enum_slot('off', 'on', 'leaf')),
     ("ssl_ocsp_responder", Ctx.HS, A.TAKE1, str_slot), ("ssl_ocsp_cache", Ctx.HS, A.TAKE1, None),

@@ -35,9 +35,10 @@ from nginxlite.config.locations import build_tree
 from nginxlite.config.vhosts import VirtualHosts
 from nginxlite.config.model import (
     Address, Config, ErrorLog, Listen, Location, LimitExcept, NameKind, Server,
-    ServerName, Settings, SETTING_NAMES,
+    ServerName, Settings, SETTING_NAMES, Tls,
 )
 from nginxlite.errors import ConfigError, ConfigWarning, Pos
+from nginxlite.config.tls import context as tls_context
 from nginxlite.handlers.variables import known, scan
 
 MAX_INCLUDE_DEPTH = 64
@@ -309,6 +310,7 @@ class Loader:
                     return_=blk.return_, try_files=blk.try_files, merge_slashes=pick("merge_slashes", True),
                     client_header_timeout=pick("client_header_timeout", 60.0),
                     large_client_header_buffers=pick("large_client_header_buffers", (4, 8 << 10)),
+                    tls=self.tls(own, http.own),
                     pos=blk.directive.pos if blk.directive else None,
                 )
         if http is not None:  # the location trees are built: the lint's warnings follow nginx's
@@ -317,7 +319,9 @@ class Loader:
         for (host, port), state in self.addresses.items():
             members = tuple(servers[id(b)] for b in state.servers)
             default = servers[id(state.default)] if state.default is not None else members[0]
-            addresses.append(Address(host, port, state.first.family, members, default))
+            tls = any(lst.ssl for b in state.servers for lst in b.listens if lst.key == (host, port))
+            addresses.append(Address(host, port, state.first.family, members, default, tls))
+        self.check_tls(addresses)
         return Config(
             vhosts={(a.host, a.port): VirtualHosts.build(a) for a in addresses},
             file=self.file, prefix=self.prefix, servers=tuple(servers.values()),
@@ -328,6 +332,45 @@ class Loader:
             or (ErrorLog(self.path("logs/error.log")),),
             files=tuple(self.files), warnings=tuple(self.warnings),
         )
+
+    @staticmethod
+    def tls(own: dict, http_own: dict) -> Tls:
+        """A server's ``ssl_*`` values, inherited from http (certificates as a pair of lists)."""
+
+        def pick(key, default):
+            return own.get(key, http_own.get(key, default))
+
+        certs = pick("ssl_certificate", ())
+        keys = pick("ssl_certificate_key", ())
+        for i, cert in enumerate(certs):
+            if i >= len(keys):  # nginx: ngx_http_ssl_merge_srv_conf
+                raise ConfigError(f'no "ssl_certificate_key" is defined for certificate "{cert}"')
+        protocols = pick("ssl_protocols", None)
+        base = Tls()
+        return Tls(
+            certificates=tuple(certs), keys=tuple(keys),
+            protocols=tuple(sorted(protocols)) if protocols is not None else base.protocols,
+            ciphers=pick("ssl_ciphers", base.ciphers),
+            prefer_server_ciphers=pick("ssl_prefer_server_ciphers", False),
+            session_tickets=pick("ssl_session_tickets", True),
+            session_cache=pick("ssl_session_cache", base.session_cache),
+            session_timeout=pick("ssl_session_timeout", base.session_timeout),
+        )
+
+    def check_tls(self, addresses: list[Address]) -> None:
+        """``-t`` for TLS: each address's default server has a certificate (nginx's
+        ngx_http_ssl_init), and every TLS server's files load into a context."""
+        checked: set[int] = set()
+        for address in addresses:
+            if not address.ssl:
+                continue
+            default = address.default
+            if not default.tls.certificates:
+                raise ConfigError('no "ssl_certificate" is defined for the "listen ... ssl" directive', default.pos)
+            for server in address.servers:
+                if id(server) not in checked and server.tls.certificates:
+                    checked.add(id(server))
+                    tls_context(server.tls)
 
 
 def _check_charsets(settings: Settings) -> None:

@@ -54,6 +54,7 @@ class Listen:
     default_server: bool
     pos: Pos
     family: int = socket.AF_INET
+    ssl: bool = False  # "listen ... ssl": the address speaks TLS (for all its servers, as nginx)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -65,6 +66,20 @@ class Listen:
         if self.family == socket.AF_INET6:
             return f"[{self.host}]:{self.port}"
         return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Tls:
+    """A server's ``ssl_*`` values (paths, not contexts: ``config.tls`` builds those)."""
+
+    certificates: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+    protocols: tuple[str, ...] = ("tlsv1.2", "tlsv1.3")  # lower-cased, as ssl_protocols records them
+    ciphers: str = "HIGH:!aNULL:!MD5"
+    prefer_server_ciphers: bool = False
+    session_tickets: bool = True
+    session_cache: tuple[str, ...] = ("none",)
+    session_timeout: float = 300.0
 
 
 class NameKind(Enum):
@@ -265,6 +280,7 @@ class Server:
     merge_slashes: bool = True
     client_header_timeout: float = 60.0
     large_client_header_buffers: tuple[int, int] = (4, 8 << 10)
+    tls: Tls = Tls()
     pos: Pos | None = None
     tree: object = field(default=None, repr=False)  # locations.Tree, built once at load
 
@@ -278,6 +294,7 @@ class Address:
     family: int
     servers: tuple[Server, ...]
     default: Server
+    ssl: bool = False  # some "listen" of this address says "ssl"
 
 
 @dataclass(frozen=True, slots=True)

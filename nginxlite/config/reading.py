@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 class Reading(Protocol):
     prefix: str
+    conf_dir: str
     events_seen: bool
     http: Block | None
     worker_connections: int | None

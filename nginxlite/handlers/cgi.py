@@ -173,6 +173,8 @@ def environment(ex: Exchange, script: Script, length: int | None) -> dict[bytes,
         "REDIRECT_STATUS": "200",
         "PATH": _PATH,
     }
+    if conn.tls:
+        env["HTTPS"] = "on"  # (as Apache's and nginx's fastcgi_params: scripts build their URLs from it)
     if script.path_info:
         env["PATH_TRANSLATED"] = script.root + script.path_info
     session = ex.session

@@ -47,6 +47,7 @@ class ConnInfo:
     number: int = 0  # the connection's serial number, nginx's "*N" in error-log lines
     fd: int = -1  # the socket's descriptor, for $tcpinfo_* (never read or written here)
     opened: float = 0.0  # when it was accepted (monotonic clock), for $connection_time
+    tls: bool = False  # accepted on a "listen ... ssl" address: $scheme https, $https on
 
 
 @dataclass(slots=True)
@@ -157,8 +158,9 @@ def redirect_location(ex: Exchange, target: str, settings: Settings) -> str:
     else:
         host = ex.host or ex.conn.local_host
     port = ex.conn.local_port
-    port_part = f":{port}" if settings.port_in_redirect and port != 80 else ""
-    return f"http://{host}{port_part}{target}"
+    tls = ex.conn.tls
+    port_part = f":{port}" if settings.port_in_redirect and port != (443 if tls else 80) else ""
+    return f"{'https' if tls else 'http'}://{host}{port_part}{target}"
 
 
 def content_type(settings: Settings, uri: str) -> str:

@@ -175,7 +175,8 @@ def session_filter(ex: Exchange, response: Response) -> list[tuple[str, str]]:
             return []
     if not session.new:
         return []
-    added = [("Set-Cookie", f"{name}={session.id}; Path=/; HttpOnly; SameSite=Lax"),
+    secure = "; Secure" if ex.conn.tls else ""  # a cookie made over TLS never travels in clear
+    added = [("Set-Cookie", f"{name}={session.id}; Path=/; HttpOnly{secure}; SameSite=Lax"),
              ("Cache-Control", 'no-cache="Set-Cookie"')]
     headers += added
     return added

@@ -27,7 +27,7 @@ def reason(code: int) -> str:
 # Codes nginx has a built-in page for (ngx_http_error_pages): 301-308, 400-417, 421,
 # 429, 494-497, 500-508 with gaps.  nginxlite pages every code it can produce.
 PAGE_CODES = frozenset({301, 302, 303, 307, 308, 400, 401, 402, 403, 404, 405, 406, 408, 409, 410,
-                        411, 412, 413, 414, 415, 416, 421, 429, 431, 500, 501, 502, 503, 504, 505, 507})
+                        411, 412, 413, 414, 415, 416, 421, 429, 431, 497, 500, 501, 502, 503, 504, 505, 507})
 
 # nginx keeps the connection open after these only if the request was read whole;
 # these close it (ngx_http_special_response_handler: 400, 413, 414, 500, 501 and friends).
@@ -42,7 +42,12 @@ def error_page(code: int, signature: str) -> bytes:
     page = _PAGES.get((code, signature))
     if page is None:
         page = b""
-        if code in PAGE_CODES:
+        if code == 497:  # plain HTTP on a TLS port: nginx's own 400 page
+            page = ("<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>\r\n"
+                    "<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n"
+                    "<center>The plain HTTP request was sent to HTTPS port</center>\r\n"
+                    f"<hr><center>{signature}</center>\r\n</body>\r\n</html>\r\n").encode("latin-1")
+        elif code in PAGE_CODES:
             title = f"{code} {reason(code)}"
             page = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
                     f"<center><h1>{title}</h1></center>\r\n<hr><center>{signature}</center>\r\n"

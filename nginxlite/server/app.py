@@ -39,12 +39,27 @@ from nginxlite.server.connection import Connection
 from nginxlite.server.logs import Logs, access_formatter, logged, write_by_name
 from nginxlite.server.loop import EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
 from nginxlite.server.services import Services
+from nginxlite.server.tls import TlsTransport, sni_selector
+from nginxlite.config.tls import context as tls_context
 
 BACKLOG = 511
 ACCEPT_PAUSE = 0.1
 RELOAD_TIMEOUT = 60.0  # seconds a reload child may take before it is killed
 CLIENT_MASK = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET
 _WILDCARDS = {"0.0.0.0", "::"}
+
+
+def tls_contexts(config: Config) -> dict:
+    """One ``SSLContext`` per TLS server of ``config`` (id(Server) -> context), built in the
+    serving process from the model's paths, once per configuration."""
+    contexts: dict = {}
+    select = sni_selector(contexts)
+    for address in config.addresses:
+        if address.ssl:
+            for server in address.servers:
+                if id(server) not in contexts and server.tls.certificates:
+                    contexts[id(server)] = tls_context(server.tls, select)
+    return contexts
 
 
 class Stats:
@@ -159,6 +174,7 @@ class App:
         self.loading: ChildLoad | None = None  # a reload in progress
         self.loading_timer = None
         self.reload_again = False
+        self.tls = tls_contexts(config)
         self.open_logs(config)
 
     # -- start-up ---------------------------------------------------------------
@@ -203,7 +219,8 @@ class App:
                 continue
             self.listeners[key] = listener
             self.reactor.register(listener.fd, EPOLLIN, listener)
-            self.out.write(f"listening on http://{shown}\n")
+            scheme = "https" if any(a.ssl for a in config.addresses if (a.host, a.port) == key) else "http"
+            self.out.write(f"listening on {scheme}://{shown}\n")
             self.out.flush()
         return len(self.listeners)
 
@@ -297,9 +314,16 @@ class App:
         if vhosts is None:  # a wildcard socket kept across a reload for an address now gone
             sock.close()
             return
+        transport = None
+        if vhosts.address.ssl:
+            ctx = self.tls.get(id(vhosts.address.default))
+            if ctx is None:  # (the loader checked that the default server has a certificate)
+                sock.close()
+                return
+            transport = TlsTransport(sock, ctx, vhosts)
         info = ConnInfo(local[0], local[1], addr[0], addr[1], vhosts, self.services, self.stats.accepts,
-                        sock.fileno(), self.clock())
-        conn = Connection(self, sock, info)
+                        sock.fileno(), self.clock(), transport is not None)
+        conn = Connection(self, sock, info, transport)
         self.connections.add(conn)
         self.stats.handled += 1
         self.reactor.register(conn.fd, CLIENT_MASK, conn)
@@ -452,6 +476,12 @@ class App:
 
     def apply(self, config: Config) -> None:
         """Serve ``config`` from now on: listeners, logs and pid file follow it."""
+        try:
+            contexts = tls_contexts(config)
+        except ConfigError as err:  # a certificate changed since the loader read it
+            self.reload_failed(str(err))
+            return
+        self.tls = contexts  # (open connections keep the contexts they started with)
         wanted = self.wanted_listeners(config)
         for key in [k for k in self.listeners if k not in wanted]:
             self.listeners.pop(key).close()

@@ -108,10 +108,10 @@ class Connection:
                  "head_len", "body_done", "failed", "settings", "server_settings", "started", "scheduled",
                  "pipelined", "continued")
 
-    def __init__(self, app: Owner, sock: socket.socket, info: ConnInfo) -> None:
+    def __init__(self, app: Owner, sock: socket.socket, info: ConnInfo, transport=None) -> None:
         self.app = app
         self.sock = sock
-        self.transport = SocketTransport(sock)
+        self.transport = transport if transport is not None else SocketTransport(sock)
         self.fd = sock.fileno()
         self.info = info
         default = info.vhosts.address.default
@@ -164,6 +164,10 @@ class Connection:
             if mask & (EPOLLRDHUP | EPOLLERR):
                 self.peer_closed = True
         if mask & ~EPOLLIN:
+            self.writable = True
+            if self.transport.read_wants_write:  # a TLS handshake that had to write
+                self.readable = True
+        if mask & EPOLLIN and self.transport.write_wants_read:  # a TLS write that had to read
             self.writable = True
         self.pump()
 
@@ -284,6 +288,9 @@ class Connection:
                 return
 
     def begin(self, request: Request) -> None:
+        if self.transport.plain:  # plain HTTP on a TLS port: nginx's 497, answered 400
+            self.fail(497)
+            return
         self.requests += 1
         self.app.stats.requests += 1
         self.started = self.app.clock()
@@ -401,6 +408,8 @@ class Connection:
         ex.server = self.info.vhosts.address.default
         ex.settings = ex.server.settings
         response = finish_error(ex, status)
+        if response.status == 497:
+            response.status = 400
         response.close = True
         self.exchange = ex
         self.requests += 1

@@ -1,4 +1,4 @@
-"""Transports: the byte stream under a connection (a TCP socket now, TLS later).
+"""Transports: the byte stream under a connection (a TCP socket here, TLS in ``server.tls``).
 
 Rules:
 - A transport owns ``recv``, ``send``, ``sendfile``, ``shutdown_write`` and
@@ -26,6 +26,9 @@ class SocketTransport:
 
     __slots__ = ("sock", "fd", "recv", "send")
     short_read_drains = True
+    read_wants_write = False  # (a TLS transport's: see server.tls)
+    write_wants_read = False
+    plain = False
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock

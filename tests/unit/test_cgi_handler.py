@@ -141,3 +141,22 @@ def test_a_program_that_cannot_start_is_a_502_with_its_reason(site):
     ex.conn = ConnInfo("127.0.0.1", 8080, "10.0.0.1", 5555, ex.conn.vhosts, Services())
     response = respond(ex)
     assert response.status == 502 and 'could not be started: "/usr/bin/python3" failed (2: ' in ex.notes[0]
+
+
+def test_https_on_only_over_tls(site, monkeypatch):
+    import dataclasses  # noqa: PLC0415
+
+    make, _ = site
+    seen = {}
+
+    class NoChild:
+        def __init__(self, ex, script, body, length=None):
+            seen["env"] = cgi.environment(ex, script, length)
+            self.deferred = Response(299)
+
+    monkeypatch.setattr(cgi, "CgiRun", NoChild)
+    for tls in (False, True):
+        ex = make("GET /bin/run.py HTTP/1.1\r\nHost: x")
+        ex.conn = dataclasses.replace(ex.conn, tls=tls)
+        assert respond(ex).status == 299
+        assert seen["env"].get(b"HTTPS") == (b"on" if tls else None)

@@ -276,7 +276,7 @@ def test_nginxlite_directive_errors(write, text, message):
 @pytest.mark.parametrize("text, message", [
     ("location / { proxy_pass http://x; }", '"proxy_pass" directive is not supported by nginxlite'),
     ("if ($uri) { return 200; }", '"if" directive is not supported by nginxlite'),
-    ("listen 8443 ssl;", 'the "ssl" parameter of the "listen" directive is not supported by nginxlite'),
+    ("listen 8443 quic;", 'the "quic" parameter of the "listen" directive is not supported by nginxlite'),
     ("listen unix:/tmp/x.sock;", 'unix domain sockets in "listen" are not supported by nginxlite'),
     ("proxy_pass http://x;", '"proxy_pass" directive is not allowed here'),  # context checked first
     ("location / { more_set_headers 'X: y'; }", '"more_set_headers" directive is not supported by nginxlite'),

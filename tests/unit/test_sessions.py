@@ -134,3 +134,13 @@ def test_the_sweep_removes_expired_sessions_only(site):
 ])
 def test_cookie_headers_are_parsed_leniently(lines, pairs):
     assert cookies.parse(lines) == pairs
+
+
+def test_the_cookie_is_secure_over_tls(site):
+    import dataclasses  # noqa: PLC0415
+
+    response, ex = site()
+    assert "Secure" not in set_cookie(response)
+    tls = Exchange(parse_head("GET /a.txt HTTP/1.1\r\nHost: x"), dataclasses.replace(ex.conn, tls=True))
+    cookie = set_cookie(respond(tls))
+    assert cookie.endswith("; Path=/; HttpOnly; Secure; SameSite=Lax")

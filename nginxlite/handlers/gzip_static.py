@@ -26,7 +26,7 @@ from nginxlite.errors import HttpError
 from nginxlite.handlers import ranges
 from nginxlite.handlers.filters import run_header_filters
 from nginxlite.handlers.gzip_filter import add_vary, gzip_ok
-from nginxlite.http.body import FileSlice
+from nginxlite.http.body import FileSlice, read_if_small
 from nginxlite.http.response import Response, http_date
 
 if TYPE_CHECKING:
@@ -76,12 +76,4 @@ def precompressed(ex: Exchange, path: str, ctype: str) -> Response | bool:
         if response.status == 304 and vary:
             add_vary(response.headers)
         run_header_filters(ex, response)
-    file = response.body
-    if type(file) is FileSlice and file.length <= SMALL and response.status == 200 and not response.head_only:
-        try:
-            response.body = file.read()
-        finally:
-            file.close()
-        if len(response.body) != file.length:
-            raise HttpError(500)  # the file changed size under us
-    return response
+    return read_if_small(response, SMALL)

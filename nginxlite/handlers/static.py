@@ -35,7 +35,7 @@ from nginxlite.handlers.filters import run_header_filters
 from nginxlite.handlers.gzip_filter import add_vary
 from nginxlite.handlers.redirects import InternalRedirect
 from nginxlite.handlers.variables import expand
-from nginxlite.http.body import FileSlice
+from nginxlite.http.body import FileSlice, read_if_small
 from nginxlite.http.response import Response, http_date
 from nginxlite.http.uri import escape_uri
 
@@ -235,14 +235,4 @@ def _open_and_serve(ex: Exchange, bpath: bytes, uri: str, ctype: str, conditiona
             if not response.gzip_level:  # gzip turns ranges off (nginx: its range filter runs after gzip)
                 response = ranges.partial(ex.request, response, st.st_size, settings.max_ranges, added)
             response.headers_added = True
-    file = response.body
-    if type(file) is FileSlice and file.length <= SMALL_FILE and response.status == 200 \
-            and not response.head_only:
-        # A small file (here: after If-* headers were checked) goes out with its head in one write.
-        try:
-            response.body = file.read()
-        finally:
-            file.close()
-        if len(response.body) != file.length:
-            raise HttpError(500)  # the file changed size under us
-    return response
+    return read_if_small(response, SMALL_FILE)  # (a small file after If-* were checked)

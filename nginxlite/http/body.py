@@ -130,6 +130,22 @@ class Unsized(Source):
         return data
 
 
+def read_if_small(response, limit: int):
+    """A 200 whose body is a file slice of at most ``limit`` bytes (its If-* headers
+    checked already) gets the bytes instead, so they go out with the head in one write;
+    a file that changed size meanwhile is a 500."""
+    file = response.body
+    if type(file) is FileSlice and file.length <= limit and response.status == 200 and not response.head_only:
+        try:
+            response.body = file.read()
+        finally:
+            file.close()
+        if len(response.body) != file.length:
+            from nginxlite.errors import HttpError
+            raise HttpError(500)  # the file changed size under us
+    return response
+
+
 def body_length(body) -> int:
     """The length a body announces (``UNKNOWN`` for a source that cannot say)."""
     return len(body) if type(body) is bytes else body.length

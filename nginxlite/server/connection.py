@@ -37,7 +37,7 @@ import socket
 from collections.abc import Callable
 from typing import Protocol
 
-from nginxlite.errors import traceback_text
+from nginxlite.errors import HttpError, traceback_text
 from nginxlite.handlers.errors import signature
 from nginxlite.handlers.exchange import ConnInfo, Exchange
 from nginxlite.handlers.pipeline import end_body, feed_body, finish_error, respond, resume
@@ -359,10 +359,14 @@ class Connection:
         finishes it as every answer (``pipeline.resume``), then it is sent on the next turn."""
         if self.deferred is deferred:
             self.deferred = None
+        answer = deferred.response
         if self.state is CLOSED:
-            close_body(deferred.response.body)
+            if isinstance(answer, Response):
+                close_body(answer.body)
             return
-        self.answer(resume(self.exchange, deferred.response))
+        if answer is None:  # cancelled before it answered: nothing came
+            answer = HttpError(502)
+        self.answer(resume(self.exchange, answer))
         self.schedule()
 
     def drained(self) -> None:

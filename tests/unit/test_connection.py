@@ -581,3 +581,19 @@ def test_a_deferred_answer_after_the_body_is_sent_when_it_resolves(harness, monk
     waiting[0].resolve(text(b"done"))
     h.turn()
     assert statuses(received(client)) == [200]
+
+
+def test_a_deferred_answered_before_the_connection_waits_is_sent_at_once(harness, monkeypatch):
+    h = harness()
+
+    def at_once(ex):
+        deferred = Deferred()
+        deferred.resolve(text(b"already"))
+        return deferred
+
+    answer_with(monkeypatch, {"/now": at_once})
+    client = h.connect()
+    client.sendall(b"GET /now HTTP/1.1\r\nHost: x\r\n\r\n")
+    h.turn()
+    data = received(client)
+    assert statuses(data) == [200] and data.endswith(b"already")

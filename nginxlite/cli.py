@@ -19,9 +19,10 @@ from nginxlite import NAME, __version__
 from nginxlite.errors import ConfigError
 
 DEFAULT_CONF = os.path.join("sites", "default.conf")
+PORT_ENV = "NGINXLITE_PORT"
 
 USAGE = f"""\
-Usage: {NAME} [-?hvVtTq] [-s signal] [-p prefix] [-c filename] [-g directives]
+Usage: {NAME} [-?hvVtTq] [-s signal] [-p prefix] [-c filename] [-g directives] [--port N]
        {NAME} --explain '[METHOD] URL' [-c filename]
        {NAME} --directives
 
@@ -36,6 +37,9 @@ Options:
   -p prefix     : set prefix path (default: the current directory)
   -c filename   : set configuration file (default: {DEFAULT_CONF} under the prefix)
   -g directives : set global directives out of configuration file
+  --port N      : serve the first "listen" port read on port N instead, and move every
+                  other listen port by as much (the default site's 8080, 8081 -> N, N+1);
+                  the environment variable {PORT_ENV}=N does the same
   --explain URL : run a request for URL (or "METHOD URL"; a /path alone asks the first
                   server's address) through the server without a socket: print each
                   decision (server, location, return, try_files, index, error_page, ...)
@@ -65,17 +69,32 @@ class Options:
     directives: str | None = None
     explain: str | None = None
     list_directives: bool = False
+    port: int | None = None
 
 
 _VALUED = {"s": "signal", "p": "prefix", "c": "conf", "g": "directives"}
 _VALUE_NAMES = {"s": "parameter", "p": "directory name", "c": "file name", "g": "parameter"}
 
 
-def parse_args(argv: list[str]) -> Options:
+def _port(text: str, where: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise UsageError(f'invalid port "{text}" in {where}')
+    return int(text)
+
+
+def parse_args(argv: list[str], environ=os.environ) -> Options:
     """nginx's option parser: bundled flags (``-tq``), values glued or separate."""
     opts = Options()
+    if environ.get(PORT_ENV):
+        opts.port = _port(environ[PORT_ENV], PORT_ENV)
     args = iter(argv)
     for arg in args:
+        if arg == "--port" or arg.startswith("--port="):
+            value = arg[7:] if arg.startswith("--port=") else next(args, None)
+            if value is None:
+                raise UsageError('option "--port" requires a port number')
+            opts.port = _port(value, '"--port"')
+            continue
         if arg == "--explain":
             opts.explain = next(args, None)
             if opts.explain is None:
@@ -167,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             from nginxlite.config.isolated import load as load_config
         else:
             from nginxlite.config import load_config
-        config = load_config(conf, prefix, opts.directives)
+        config = load_config(conf, prefix, opts.directives, opts.port)
     except ConfigError as err:
         conf = os.fsencode(conf).decode("latin-1")
         _print_warnings(err.warnings)
@@ -204,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(report)
         return code
     from nginxlite.server.app import App
-    app = App(config, conf_path, prefix, opts.directives, out=sys.stdout)
+    app = App(config, conf_path, prefix, opts.directives, out=sys.stdout, port=opts.port)
     code = app.start()
     if code:
         return code

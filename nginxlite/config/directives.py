@@ -799,7 +799,7 @@ def listen(loader: Reading, d: Directive, blk: Block) -> None:
         else:
             raise fail(f'invalid parameter "{param}"', d)
     for host, port in addresses:
-        lst = Listen(host, port, default, d.pos, family, tls)
+        lst = Listen(host, loader.moved_port(port, d), default, d.pos, family, tls)
         loader.add_listen(blk, lst, options, d)
         blk.listens.append(lst)
 

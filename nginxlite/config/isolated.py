@@ -38,10 +38,11 @@ _PICKLE_DEPTH = 20_000
 class ChildLoad:
     """One load running in a child; ``fd`` is the read end of its answer pipe."""
 
-    def __init__(self, file: str, prefix: str | None, extra: str | None, child_mask=None) -> None:
+    def __init__(self, file: str, prefix: str | None, extra: str | None, child_mask=None,
+                 port: int | None = None) -> None:
         """``child_mask``: the signal mask the child runs with (default: the caller's)."""
         self.chunks: list[bytes] = []
-        self.pid, self.fd = _fork_loader(file, prefix, extra, child_mask)
+        self.pid, self.fd = _fork_loader(file, prefix, extra, child_mask, port)
 
     def read(self) -> bool:
         """Read what the pipe holds; True once the child closed it (the answer is whole)."""
@@ -75,12 +76,13 @@ class ChildLoad:
             self.fd = -1
 
 
-def load(file: str, prefix: str | None = None, extra: str | None = None) -> Config:
+def load(file: str, prefix: str | None = None, extra: str | None = None,
+         port: int | None = None) -> Config:
     """``load_config`` in a child, waiting for it (start-up, before anything is served)."""
     # Signals stay blocked until the child is known here, so a Ctrl-C always finds it.
     unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
     try:
-        child = ChildLoad(file, prefix, extra, unblocked)
+        child = ChildLoad(file, prefix, extra, unblocked, port)
     except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
         raise
@@ -106,7 +108,8 @@ def _reap(pid: int) -> None:
         pass
 
 
-def _fork_loader(file: str, prefix: str | None, extra: str | None, child_mask) -> tuple[int, int]:
+def _fork_loader(file: str, prefix: str | None, extra: str | None, child_mask,
+                 port: int | None) -> tuple[int, int]:
     read_end, write_end = os.pipe2(os.O_CLOEXEC)
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
     try:
@@ -117,14 +120,16 @@ def _fork_loader(file: str, prefix: str | None, extra: str | None, child_mask) -
         os.close(write_end)
         raise
     if pid == 0:
-        _child(write_end, blocked if child_mask is None else child_mask, file, prefix, extra)  # never returns
+        _child(write_end, blocked if child_mask is None else child_mask,  # never returns
+               file, prefix, extra, port)
     signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     os.close(write_end)
     os.set_blocking(read_end, False)
     return pid, read_end
 
 
-def _child(out: int, mask, file: str, prefix: str | None, extra: str | None) -> None:
+def _child(out: int, mask, file: str, prefix: str | None, extra: str | None,
+           port: int | None) -> None:
     try:
         signal.set_wakeup_fd(-1)
         # The server's sockets, pipes, epoll and logs: the child's copies would keep a
@@ -141,7 +146,7 @@ def _child(out: int, mask, file: str, prefix: str | None, extra: str | None) -> 
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         try:
             from nginxlite.config.loader import load_config
-            answer: object = load_config(file, prefix, extra)
+            answer: object = load_config(file, prefix, extra, port)
         except BaseException as err:  # noqa: BLE001 - every failure is the server's to report
             answer = err
         sys.setrecursionlimit(_PICKLE_DEPTH)  # pickling recurses once per level of the model

@@ -55,8 +55,10 @@ class _AddressState:
 class Loader:
     """One load of one configuration; use ``load_config``."""
 
-    def __init__(self, file: str, prefix: str) -> None:
+    def __init__(self, file: str, prefix: str, port: int | None = None) -> None:
         self.file = file
+        self.port = port  # --port: the first listen's new port; the others move with it
+        self.port_shift: int | None = None
         self.conf_dir = os.path.dirname(file)
         self.prefix = prefix
         self.warnings: list[ConfigWarning] = []
@@ -179,12 +181,24 @@ class Loader:
                 raise ConfigError(f"a duplicate default server for {lst.text}", d.pos if d else None)
             state.default = server
 
+    def moved_port(self, port: int, d: Directive | None) -> int:
+        """``--port N``: the first port read becomes N, every other one moves by as much."""
+        if self.port is None:
+            return port
+        if self.port_shift is None:
+            self.port_shift = self.port - port
+        moved = port + self.port_shift
+        if not 0 < moved < 65536:
+            raise ConfigError(f"--port {self.port} moves port {port} to {moved}, "
+                              f"outside 1-65535", d.pos if d else None)
+        return moved
+
     # -- checks after the http block ------------------------------------------
 
     def finish_http(self, http: Block) -> None:
         for server in http.servers:  # ngx_http_core_merge_srv_conf
             if not server.listens:
-                port = 80 if os.geteuid() == 0 else 8000
+                port = self.moved_port(80 if os.geteuid() == 0 else 8000, None)
                 lst = Listen("0.0.0.0", port, False, server.directive.pos if server.directive else None)
                 self.add_listen(server, lst, False, None)
                 server.listens.append(lst)
@@ -402,7 +416,8 @@ def _check_duplicate_locations(parent: Block) -> None:
             raise ConfigError(f'duplicate location "{second.name}"', second.directive.pos)
 
 
-def load_config(file: str, prefix: str | None = None, extra: str | None = None) -> Config:
+def load_config(file: str, prefix: str | None = None, extra: str | None = None,
+                port: int | None = None) -> Config:
     """Load, validate and resolve a configuration file.
 
     Args:
@@ -411,6 +426,8 @@ def load_config(file: str, prefix: str | None = None, extra: str | None = None) 
             latin-1 text (one character per byte of the file system or config).
         prefix: the folder relative paths are resolved against (default: cwd).
         extra: main-context directives given with ``-g``.
+        port: ``--port``: the first ``listen`` port read becomes this one and every
+            other listen port moves by the same amount (8080, 8081 -> 9090, 9091).
 
     Raises:
         ConfigError: the first problem, worded as nginx would.
@@ -418,7 +435,7 @@ def load_config(file: str, prefix: str | None = None, extra: str | None = None) 
     # Paths inside nginxlite are latin-1 text (one character per byte), like config values.
     file = os.fsencode(file).decode("latin-1")
     prefix = os.fsencode(os.path.abspath(prefix or os.getcwd())).decode("latin-1")
-    loader = Loader(file, prefix)
+    loader = Loader(file, prefix, port)
     try:
         return loader.load(extra)
     except ConfigError as err:

@@ -154,11 +154,12 @@ class Listener:
 
 class App:
     def __init__(self, config: Config, conf_path: str, prefix: str, extra: str | None = None,
-                 out=sys.stderr, clock=time.monotonic) -> None:
+                 out=sys.stderr, clock=time.monotonic, port: int | None = None) -> None:
         self.config = config
         self.conf_path = conf_path
         self.prefix = prefix
         self.extra = extra
+        self.port = port  # --port: a reload moves the listen ports as the start did
         self.out = out
         self.clock = clock  # injectable: the connection tests run on a fake clock
         self.reactor = Reactor(self.clock, self.on_loop_error)
@@ -413,7 +414,7 @@ class App:
             self.reload_again = True
             return
         try:
-            self.loading = ChildLoad(self.conf_path, self.prefix, self.extra)
+            self.loading = ChildLoad(self.conf_path, self.prefix, self.extra, port=self.port)
         except OSError as err:
             self.reload_failed(f"fork() failed ({err.errno}: {os.strerror(err.errno)})")
             return

@@ -133,20 +133,32 @@ def stop_nginxlite(running: Running) -> None:
     assert code == 0, f"nginxlite exited {code}"
 
 
-def start_default_site(folder: Path) -> Running:
-    """The bundled site as ``nginxlite`` in a clone serves it (the repository as prefix), on
-    free ports: a copy of sites/default.conf in ``folder`` with its listen ports replaced
-    (and mime.types beside it: includes are relative to the config's folder)."""
-    ports = {"8080": free_port(), "8081": free_port()}
-    text, count = re.subn(r"(?m)^(\s*listen 127\.0\.0\.1:)(8080|8081)\b",
-                          lambda m: m[1] + str(ports[m[2]]), (REPO / "sites" / "default.conf").read_text())
-    assert count == 3
-    (folder / "default.conf").write_text(text)
-    shutil.copy(REPO / "sites" / "mime.types", folder / "mime.types")
-    proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-p", str(REPO), "-c", str(folder / "default.conf"),
+def free_port_pair() -> int:
+    """A free port N whose neighbour N+1 is free too (the default site under ``--port N``)."""
+    for _ in range(100):
+        with socket.socket() as first, socket.socket() as second:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            try:
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:  # taken, or past 65535
+                continue
+            return port
+    raise RuntimeError("no two neighbouring free ports")
+
+
+def start_default_site(folder: Path, port_env: bool = False) -> Running:
+    """The bundled site as the README runs it (the checkout as prefix, sites/default.conf
+    unchanged), moved to free ports with ``--port N`` (8080 -> N, 8081 -> N+1), or with
+    the ``NGINXLITE_PORT`` environment variable when ``port_env``."""
+    port = free_port_pair()
+    env, args = dict(CHILD_ENV), ["--port", str(port)]
+    if port_env:
+        env["NGINXLITE_PORT"], args = str(port), []
+    proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-p", str(REPO), *args,
                              "-g", f"pid {folder}/nginxlite.pid; error_log {folder}/error.log;"],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=CHILD_ENV)
-    running = Running(proc, list(ports.values()), folder)
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    running = Running(proc, [port, port + 1], folder)
     running.output = read_until(proc.stdout, b"listening on", 2, time.monotonic() + 15, proc)
     return running
 

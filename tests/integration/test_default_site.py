@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from client import raw, parse
-from servers import REPO
+from servers import REPO, start_default_site
 
 TIMEOUT = 10
 PHP = os.path.exists("/usr/bin/php-cgi")
@@ -167,3 +167,15 @@ def test_a_missing_page_asked_twice_gets_the_sites_404_both_times(default_site):
     path = f"/missing-{uuid.uuid4().hex}"
     for _ in range(2):
         assert "could not find" in requests.get(default_site.url(path), timeout=TIMEOUT).text
+
+
+def test_the_port_moves_with_the_environment_variable(tmp_path):
+    """The README's run command on other ports, no file edited: NGINXLITE_PORT=N."""
+    running = start_default_site(tmp_path, port_env=True)
+    try:
+        assert f"listening on http://127.0.0.1:{running.port + 1}".encode() in b"\n".join(running.output)
+        assert "Welcome to nginxlite" in requests.get(running.url("/"), timeout=TIMEOUT).text
+        third = requests.get(running.url("/", port=running.ports[1]), timeout=TIMEOUT)
+        assert "<h1>The server on port 8081</h1>" in third.text
+    finally:
+        assert running.stop() == 0

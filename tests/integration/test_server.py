@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import signal
@@ -14,7 +15,7 @@ import pytest
 
 from client import get, parse, parse_all, raw
 from helpers import CHILD_ENV
-from servers import REPO, free_port, read_until
+from servers import REPO, Running, free_port, free_port_pair, read_until
 
 SITE = """
 server {
@@ -484,3 +485,42 @@ def test_a_location_error_log_that_cannot_be_opened_is_reported_at_start(serve):
     assert any(b'[alert] open() "%s/www/f.txt/location.log" failed' % str(running.root).encode() in line
                for line in running.output), running.output
     assert get(running.port, "/l/missing").status == 404  # and the server serves on
+
+
+def test_port_option_moves_every_listen_and_a_reload_keeps_it(tmp_path):
+    """``--port N``: the first listen port read becomes N, the others move by as much."""
+    port = free_port_pair()
+    conf = tmp_path / "site.conf"
+    conf.write_text("server { listen 127.0.0.1:8080; return 200 first; }\n"
+                    "server { listen 127.0.0.1:8081; return 200 $server_port; }\n")
+    proc = subprocess.Popen([sys.executable, "-m", "nginxlite", "-c", str(conf), "-p", str(tmp_path),
+                             "--port", str(port), "-g", "error_log stderr notice;"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=CHILD_ENV)
+    running = Running(proc, [port, port + 1], tmp_path)
+    try:
+        lines = read_until(proc.stdout, b"listening on", 2, time.monotonic() + 15, proc)
+        assert f"listening on http://127.0.0.1:{port}".encode() in b"\n".join(lines)
+        assert get(port, "/").body == b"first"
+        assert get(port + 1, "/").body == str(port + 1).encode()
+        running.signal(signal.SIGHUP)
+        running.read_line(b"configuration reloaded")
+        assert get(port, "/").body == b"first" and get(port + 1, "/").status == 200
+    finally:
+        assert running.stop() == 0
+
+
+def test_port_option_errors(tmp_path):
+    conf = tmp_path / "site.conf"
+    conf.write_text("server { listen 8080; }\nserver { listen 127.0.0.1:8090; }\n")
+    run = functools.partial(subprocess.run, capture_output=True, text=True, timeout=30, env=CHILD_ENV)
+    moved = run([sys.executable, "-m", "nginxlite", "-t", "-c", str(conf), "--port=65530"])
+    assert moved.returncode == 1
+    assert (f"nginxlite: [emerg] --port 65530 moves port 8090 to 65540, outside 1-65535 in {conf}:2"
+            in moved.stderr.splitlines())
+    for bad in ("0", "65536", "http", ""):
+        result = run([sys.executable, "-m", "nginxlite", "-t", "-c", str(conf), f"--port={bad}"])
+        assert result.returncode == 1 and f'invalid port "{bad}" in "--port"' in result.stderr
+    env = run([sys.executable, "-m", "nginxlite", "-t", "-c", str(conf)], env={**CHILD_ENV, "NGINXLITE_PORT": "x"})
+    assert env.returncode == 1 and 'invalid port "x" in NGINXLITE_PORT' in env.stderr
+    ok = run([sys.executable, "-m", "nginxlite", "-T", "-c", str(conf)], env={**CHILD_ENV, "NGINXLITE_PORT": "9000"})
+    assert ok.returncode == 0, ok.stderr

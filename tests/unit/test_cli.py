@@ -138,3 +138,20 @@ def test_signal_is_sent_to_the_pid_in_the_pid_file(capsys, write, tmp_path, monk
     write("run/x.pid", "garbage\n")
     code, out, err = run(capsys, "-s", "stop", "-c", path, "-p", str(tmp_path))
     assert code == 1 and 'invalid PID number "garbage"' in err
+
+
+def test_port_option_and_environment_variable():
+    assert parse_args(["--port", "9090"], environ={}).port == 9090
+    assert parse_args(["--port=9091", "-t"], environ={}).port == 9091
+    assert parse_args([], environ={"NGINXLITE_PORT": "9092"}).port == 9092
+    assert parse_args(["--port", "9093"], environ={"NGINXLITE_PORT": "9092"}).port == 9093  # the flag wins
+    assert parse_args([], environ={"NGINXLITE_PORT": ""}).port is None
+    with pytest.raises(UsageError, match='option "--port" requires a port number'):
+        parse_args(["--port"], environ={})
+
+
+def test_port_moves_listens_at_load(write):
+    from nginxlite.config import load_config
+    conf = write("a.conf", "server { listen 8080 default_server; } server { listen [::1]:8081; } server { }")
+    config = load_config(conf, port=9000)
+    assert sorted(a.port for a in config.addresses) == sorted([1000 if os.geteuid() == 0 else 8920, 9000, 9001])

@@ -181,14 +181,19 @@ class App:
     # -- start-up ---------------------------------------------------------------
 
     def open_logs(self, config: Config) -> None:
-        """Open every error log now, the servers' and locations' too, so one that cannot
-        be opened is reported at start (or reload), not at its first request error."""
+        """Open every log file now, the servers' and locations' too (error and access
+        logs, as nginx), so one that cannot be opened is reported at start (or reload),
+        not at its first request, and the open descriptors after a first request are
+        the idle ones.  Access logs whose path has variables are opened as written."""
         self.logs.set_error_logs(config.error_log)
         pending = [(s.settings, s.locations) for s in config.servers]
         while pending:
             settings, locations = pending.pop()
             for log in settings.error_log:
                 self.logs.file(log.path)
+            for log in (self.default_access_log(config),) if settings.access_log is None else settings.access_log:
+                if "$" not in log.path:
+                    self.logs.file(log.path)
             for loc in locations:
                 pending.append((loc.settings, loc.locations))
                 if loc.limit_except is not None:
@@ -377,10 +382,11 @@ class App:
                 continue
             file.write(fmt(ex).encode("latin-1", "replace"))
 
-    def default_access_log(self) -> AccessLog:
+    def default_access_log(self, config: Config | None = None) -> AccessLog:
         log = getattr(self, "_default_log", None)
         if log is None:
-            log = self._default_log = AccessLog(os.path.join(self.config.prefix, "logs", "access.log"), COMBINED)
+            prefix = (config or self.config).prefix
+            log = self._default_log = AccessLog(os.path.join(prefix, "logs", "access.log"), COMBINED)
         return log
 
     # -- signals -------------------------------------------------------------------

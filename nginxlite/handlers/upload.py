@@ -14,7 +14,10 @@ Rules:
   characters, no leading dot, at most 255 bytes; 400 when nothing usable is
   left) and are stored as UTF-8.  An existing file is never overwritten: the
   name is placed with ``link`` (which fails on an existing name) and numbered
-  (``a.txt``, ``a-1.txt``...) until it is free.  Stored files get the mode of
+  (``a.txt``, ``a-1.txt``...) until it is free.  The numbering resumes after the
+  last number this process gave that name in that store (``_NEXT``, bounded), then
+  wraps to the lower ones: the thousandth upload of one name costs a few ``link``
+  calls, not a thousand.  Stored files get the mode of
   ``dav_access`` (nginx's default: 0600).
 - Nothing half-done stays: a failed, refused (413), interrupted or timed-out
   upload removes its temporary file and the files this request already placed.
@@ -58,6 +61,25 @@ from nginxlite.http.response import Response
 FIELDS_BUDGET = 64 << 10  # bytes of form fields kept in all
 TEMP_PREFIX = b".nginxlite-upload-"
 MAX_NUMBER = 10000  # a.txt, a-1.txt ... a-9999.txt, then 409
+# (store, name) -> the number to try first after the name itself: the last one placed + 1.
+_NEXT: dict[tuple[bytes, str], int] = {}
+_MAX_NEXT = 1024
+
+
+def _numbers(store: bytes, name: str):
+    """0 (the name itself), then from where the last numbering of this name stopped,
+    then the lower numbers: every number below MAX_NUMBER, each once."""
+    start = _NEXT.get((store, name), 1)
+    yield 0
+    yield from range(start, MAX_NUMBER)
+    yield from range(1, start)
+
+
+def _placed(store: bytes, name: str, n: int) -> None:
+    if n:
+        if len(_NEXT) >= _MAX_NEXT:
+            _NEXT.clear()
+        _NEXT[(store, name)] = n + 1
 
 
 def applies(ex: Exchange) -> bool:
@@ -135,13 +157,14 @@ class Pending:
         try:
             os.fchmod(spool.fd, self.ex.settings.dav_access)
             spool.close()
-            for n in range(MAX_NUMBER):
+            for n in _numbers(self.store, self.name):
                 name = self.name if n == 0 else numbered(self.name, n)
                 path = os.path.join(self.store, name.encode("utf-8"))
                 try:
                     os.link(spool.path, path)
                 except FileExistsError:
                     continue
+                _placed(self.store, self.name, n)
                 spool.discard()  # (the temporary name; the file stays under its own)
                 return Stored(name, path, self.size)
         except OSError as err:

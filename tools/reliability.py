@@ -3,7 +3,8 @@ a copy, siege runs, and the server's leak indicators read from /proc.
 
 - ``SiteCopy``: sites/, html/ and cgi/ copied into a fresh folder (uploads/ empty) and
   nginxlite from this checkout started on it with ``--port N`` (8080 -> N, 8081 ->
-  N+1), optionally with ``keepalive_timeout`` set in every server; readiness is read
+  N+1), optionally with ``keepalive_timeout`` (and ``extra`` directives) set in every
+  server; readiness is read
   from its "listening on" lines, it is stopped by its PID.
 - ``siege(...)``: one siege run on a URL list, ``Connection: close`` or keep-alive,
   through a siegerc of its own; the summary parsed (availability, transactions,
@@ -57,7 +58,7 @@ def python() -> str:
 class SiteCopy:
     """The bundled default site, copied, served by nginxlite from this checkout."""
 
-    def __init__(self, keepalive: float | None = None, folder: Path | None = None) -> None:
+    def __init__(self, keepalive: float | None = None, folder: Path | None = None, extra: str = "") -> None:
         self.folder = Path(folder or tempfile.mkdtemp(prefix="nginxlite-site-"))
         for name in ("sites", "html", "cgi"):
             shutil.copytree(REPO / name, self.folder / name, dirs_exist_ok=True)
@@ -66,6 +67,7 @@ class SiteCopy:
         # connection at keepalive_requests (1000: nginx loses the same), so the copy
         # raises it; keepalive_timeout is shortened for the soak's idle check.
         added = "keepalive_requests 1000000;" + ("" if keepalive is None else f" keepalive_timeout {keepalive:g}s;")
+        added += f" {extra}" if extra else ""
         conf = self.folder / "sites" / "default.conf"
         conf.write_text(re.sub(r"^server \{$", f"server {{\n    {added}", conf.read_text(), flags=re.M))
         self.keepalive = keepalive if keepalive is not None else 75.0

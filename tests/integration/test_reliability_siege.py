@@ -1,4 +1,5 @@
-"""The short version of tools/siege-check and tools/soak: siege on the default site.
+"""The short versions of tools/siege-check, tools/soak (siege) and tools/slow-clients
+(slowhttptest) on the default site.
 
 They install siege when it is missing (tools/run-tests does too); the tests skip
 only when it cannot be had (the tools exit 2).  100 clients, a few seconds per
@@ -35,3 +36,12 @@ def test_soak_short_leaves_nothing_open(tmp_path):
     done = run_tool("soak", "--rounds", "2", "--time", "2", "--keepalive", "2", "--rss-margin", "1000",
                     timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_slow_clients_short():
+    """slowhttptest's slowloris and slow read against the default site with 2 s timeouts:
+    the probe is answered throughout (the limit is loose: this machine is shared)."""
+    done = run_tool("slow-clients", "--connections", "50", "--length", "4", "--modes", "H,X",
+                    "--probe-limit", "5", timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("service available YES") == 2 and " 0 failed" in done.stdout, done.stdout

@@ -274,6 +274,7 @@ class CgiRun:
         self.deadline = services.clock() + self.timeout
         self.timer = services.call_later(self.timeout, self.timed_out)
         self.kill_timer = None
+        self.killing = False  # a SIGTERM was sent, the SIGKILL is armed
         if body is None:
             self.child.stdin.close()  # no body: the script reads EOF at once
 
@@ -386,6 +387,7 @@ class CgiRun:
                     self.log(f'{self.what} sent in stderr: "{self.stderr_rest.decode("latin-1")}"')
                     self.stderr_rest = b""
                 end.close()
+                self.settle()
                 return
             lines = (self.stderr_rest + data).split(b"\n")
             self.stderr_rest = lines.pop()[-4096:]
@@ -421,8 +423,33 @@ class CgiRun:
         """The child is gone (``server.children`` logged a failure); its output, if any is
         left in the pipes, is still read to the end, for at most ``KILL_AFTER`` more
         seconds when something it started keeps them open."""
-        if self.kill_timer is None:  # (a pending KILL stays: the rest of the group may live on)
-            self.kill_timer = self.services.call_later(KILL_AFTER, self.child.close_pipes)
+        if self.killing:
+            return  # (a pending KILL stays: the rest of the group may live on)
+        self.services.cancel(self.kill_timer)
+        self.kill_timer = None
+        self.settle()
+
+    def settle(self) -> None:
+        """After the leader's exit: nothing stays armed once every pipe is closed (a finished
+        run is then free at once, no signal reaches a group that may be gone); otherwise
+        ``leftovers`` runs ``KILL_AFTER`` later."""
+        child = self.child
+        if child.returncode is None or self.killing:
+            return
+        if child.stdin.closed and child.stdout.closed and child.stderr.closed:
+            self.services.cancel(self.kill_timer)
+            self.kill_timer = None
+        elif self.kill_timer is None:
+            self.kill_timer = self.services.call_later(KILL_AFTER, self.leftovers)
+
+    def leftovers(self) -> None:
+        """Something the script started still holds a pipe ``KILL_AFTER`` after its exit:
+        a finished run stops the group; a running one closes the pipes (cgi_timeout ends it)."""
+        self.kill_timer = None
+        if self.finished:
+            self.stop()
+        else:
+            self.child.close_pipes()
 
     def stop(self) -> None:
         """The script is no longer wanted: close its pipes, TERM its group, KILL it later."""
@@ -432,15 +459,16 @@ class CgiRun:
         self.drop_body()
         child = self.child
         child.close_pipes()
+        self.services.cancel(self.kill_timer)
         self.services.children.kill(child, signal.SIGTERM)  # the group: its leader may be gone already
-        if self.kill_timer is not None:
-            self.services.cancel(self.kill_timer)
+        self.killing = True
         self.kill_timer = self.services.call_later(KILL_AFTER, self.kill)
 
     def kill(self) -> None:
         """SIGKILL to the whole group, even when its leader is gone: what it started and
         that ignored SIGTERM goes too (a group id stays valid while any member lives)."""
         self.kill_timer = None
+        self.killing = False
         self.child.close_pipes()
         self.services.children.kill(self.child, signal.SIGKILL)
 
@@ -453,7 +481,9 @@ class CgiRun:
         self.drop_body()
         self.child.stdin.close()
         self.child.stdout.close()
-        if self.child.returncode is None and self.kill_timer is None:
+        if self.child.returncode is not None:
+            self.settle()
+        elif self.kill_timer is None:
             self.kill_timer = self.services.call_later(KILL_AFTER, self.stop)
 
 

@@ -86,7 +86,8 @@ class CgiHead:
                 self.status = int(found.group(1))
                 self.reason = (found.group(2) or "").strip()
             elif key == "content-length":
-                if not value.isdigit() or not value.isascii() or self.length is not None:
+                if (not value.isascii() or not value.isdigit() or len(value) > 18
+                        or self.length is not None):
                     raise CgiHeadError(f'an invalid or repeated "Content-Length: {value[:80]}"')
                 self.length = int(value)
             elif key == "transfer-encoding":

@@ -30,6 +30,7 @@ class Ctx(IntFlag):
     LIMIT_EXCEPT = auto()
     TYPES = auto()
     IF = auto()  # "if" blocks (refused by nginxlite; kept for context checks)
+    MAP = auto()  # map {}: its lines are keys and values, never directives
     # Blocks nginxlite refuses, so never entered: their directives elsewhere are "not allowed here".
     UPSTREAM = auto()
     STREAM = auto()  # stream {} and its server, upstream
@@ -44,6 +45,7 @@ class Ctx(IntFlag):
 CTX_NAMES = {
     Ctx.MAIN: "main", Ctx.EVENTS: "events", Ctx.HTTP: "http", Ctx.SERVER: "server",
     Ctx.LOCATION: "location", Ctx.LIMIT_EXCEPT: "limit_except", Ctx.TYPES: "types", Ctx.IF: "if",
+    Ctx.MAP: "map",
     Ctx.UPSTREAM: "upstream", Ctx.STREAM: "stream", Ctx.MAIL: "mail",
 }
 

@@ -31,9 +31,11 @@ from nginxlite.config.model import (
     COMBINED, HTTP_METHODS, AccessLog, AccessRule, AddHeader, CgiParam, ErrorLog, ErrorPage, Expires,
     Listen, LogFormat, NameKind, Return, ServerName,
 )
+from nginxlite.config.maps import MapBuilder
 from nginxlite.config.regex import compile_pcre
 from nginxlite.config.values import parse_flag, parse_int, parse_offset, parse_size, parse_time
 from nginxlite.errors import ConfigError
+from nginxlite.handlers.variables import redefinable
 
 if TYPE_CHECKING:
     from nginxlite.config.reading import Reading
@@ -1017,6 +1019,53 @@ def types_entry(loader: Reading, d: Directive, blk: Block) -> None:
         types[ext] = content_type
 
 
+def map_block(loader: Reading, d: Directive, blk: Block) -> None:
+    """``map SOURCE $NAME { ... }`` (ngx_http_map_block): defines ``$NAME``; a later map of the
+    same name replaces it, as nginx's changeable variables."""
+    source, target = d.args
+    loader.check_variables(source, d)
+    if not target.startswith("$"):
+        raise fail(f'invalid variable name "{target}"', d)
+    name = target[1:].lower()
+    if not name:
+        raise fail('invalid variable name "$"', d)
+    if not redefinable(name):
+        raise fail(f'the duplicate "{target[1:]}" variable', d)
+    # nginx fills in the hash sizes at the first map: a map_hash_* line after it is "duplicate".
+    blk.own.setdefault("map_hash_max_size", 2048)
+    blk.own.setdefault("map_hash_bucket_size", 64)
+    inner = Block(Ctx.MAP, blk, d)
+    inner.own["map"] = builder = MapBuilder(name, source)
+    loader.walk(d.block, inner)
+    loader.maps[name] = builder.build()
+
+
+def map_entry(loader: Reading, d: Directive, blk: Block) -> None:
+    """One line inside ``map { }`` (ngx_http_map): ``KEY VALUE;`` or a special line."""
+    if d.block is not None:
+        raise fail('unexpected "{"', d)
+    builder: MapBuilder = blk.own["map"]
+    if not d.args and d.name == "hostnames":
+        builder.hostnames = True
+        return
+    if not d.args and d.name == "volatile":
+        builder.volatile = True
+        return
+    if len(d.args) != 1:
+        raise fail("invalid number of the map parameters", d)
+    if d.name == "include":
+        loader.include(d, blk)
+        return
+    value = d.args[0]
+    loader.check_variables(value, d)
+    try:
+        regex = builder.add(d.name, value)
+    except ValueError as err:
+        raise fail(str(err), d) from None
+    if regex is not None:
+        loader.regex_names.update(regex.groupindex)  # named captures are variables
+
+
 def keepalive_timeout(loader: Reading, d: Directive, blk: Block) -> None:
     if "keepalive_timeout" in blk.own:
         raise duplicate(d)
@@ -1304,6 +1353,9 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
        "Access rules for methods other than the ones listed.", block=True),
     _S("types", Ctx.HSL, A.NOARGS, types_block, "Maps file extensions to MIME types.",
        "html gif jpg", block=True),
+    _S("map", Ctx.HTTP | Ctx.STREAM, A.TAKE2, map_block,
+       "Defines $NAME from SOURCE: KEY VALUE lines (~regex, ~*caseless regex), default, hostnames, "
+       "volatile, include.", block=True),
     # content
     _S("root", Ctx.HSL | Ctx.IF, A.TAKE1, root_or_alias, "Document root.", "html"),
     _S("alias", L, A.TAKE1, root_or_alias, "Replaces the location's prefix with a path."),
@@ -1633,7 +1685,7 @@ _table("ngx_http_log_module", (
     ("open_log_file_cache", Ctx.HSL | STREAM, A.TAKE1234, open_log_file_cache),
 ))
 _table("ngx_http_map_module", (
-    ("map", H | STREAM, A.TAKE2, REFUSE_BLOCK), ("map_hash_max_size", H | STREAM, A.TAKE1, num_slot),
+    ("map_hash_max_size", H | STREAM, A.TAKE1, num_slot),
     ("map_hash_bucket_size", H | STREAM, A.TAKE1, num_slot),
 ))
 _table("ngx_http_memcached_module", (

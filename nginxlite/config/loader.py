@@ -28,10 +28,11 @@ from types import MappingProxyType
 
 from nginxlite.config.ast import Directive, Node, SyntaxErrorNode
 from nginxlite.config.blocks import Block, Ctx
-from nginxlite.config.directives import DIRECTIVES, Spec, fail, types_entry
+from nginxlite.config.directives import DIRECTIVES, Spec, fail, map_entry, types_entry
 from nginxlite.config.grammar import parse_bytes, parse_text
 from nginxlite.config.lint import lint
 from nginxlite.config.locations import build_tree
+from nginxlite.config.maps import Map
 from nginxlite.config.vhosts import VirtualHosts
 from nginxlite.config.model import (
     Address, Config, ErrorLog, Listen, Location, LimitExcept, NameKind, Server,
@@ -72,6 +73,7 @@ class Loader:
         self.variables: list[str] = []
         self.regex_names: set[str] = set()
         self.defined_variables: set[str] = set()  # auth_request_set, perl_set
+        self.maps: dict[str, Map] = {}  # map's variables, by name (the last map of a name wins)
         self.log_buffers: dict[str, tuple] = {}  # access_log file -> its buffer, flush and gzip
         self.depth = 0
 
@@ -110,6 +112,9 @@ class Loader:
         for node in nodes:
             if type(node) is SyntaxErrorNode:
                 raise ConfigError(node.message, node.pos)
+            if blk.ctx is Ctx.MAP:
+                map_entry(self, node, blk)
+                continue
             if blk.ctx is Ctx.TYPES and node.name != "include":
                 if node.block is not None:
                     raise ConfigError('unexpected "{"', node.pos)
@@ -213,7 +218,8 @@ class Loader:
             if len(state.servers) > 1 or _captures(state.default or state.servers[0]):
                 self._check_server_names(state)
         for name in self.variables:
-            if not known(name) and name not in self.regex_names and name not in self.defined_variables:
+            if (not known(name) and name not in self.regex_names and name not in self.defined_variables
+                    and name not in self.maps):
                 raise ConfigError(f'unknown "{name}" variable')
 
     def _check_server_names(self, state: _AddressState) -> None:
@@ -308,6 +314,7 @@ class Loader:
     def build(self) -> Config:
         http = self.http
         servers: dict[int, Server] = {}
+        maps = MappingProxyType(self.maps)
         if http is not None:
             http_settings = self.settings(Settings(session_store=self.path("sessions")), http.own)
             for blk in http.servers:
@@ -324,7 +331,7 @@ class Loader:
                     return_=blk.return_, try_files=blk.try_files, merge_slashes=pick("merge_slashes", True),
                     client_header_timeout=pick("client_header_timeout", 60.0),
                     large_client_header_buffers=pick("large_client_header_buffers", (4, 8 << 10)),
-                    tls=self.tls(own, http.own),
+                    tls=self.tls(own, http.own), maps=maps,
                     pos=blk.directive.pos if blk.directive else None,
                 )
         if http is not None:  # the location trees are built: the lint's warnings follow nginx's

@@ -281,6 +281,7 @@ class Server:
     client_header_timeout: float = 60.0
     large_client_header_buffers: tuple[int, int] = (4, 8 << 10)
     tls: Tls = Tls()
+    maps: Mapping[str, object] = field(default_factory=dict)  # maps.Map by variable name (the http block's)
     pos: Pos | None = None
     tree: object = field(default=None, repr=False)  # locations.Tree, built once at load
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from nginxlite.config.ast import Directive, Node
     from nginxlite.config.blocks import Block
+    from nginxlite.config.maps import Map
     from nginxlite.config.model import ErrorLog, Listen
     from nginxlite.errors import Pos
 
@@ -28,6 +29,7 @@ class Reading(Protocol):
     error_logs: list[ErrorLog]
     regex_names: set[str]
     defined_variables: set[str]  # auth_request_set, perl_set
+    maps: dict[str, Map]  # map's variables, by name
     log_buffers: dict[str, tuple]  # access_log file -> its buffer, flush and gzip
 
     def walk(self, nodes: tuple[Node, ...], blk: Block) -> None: ...

@@ -89,6 +89,7 @@ class Exchange:
     pipelined: bool = False
     completed: bool = False
     request_id: str = ""
+    map_values: dict | None = None  # map variables computed so far (nginx caches them per request)
 
     def request_line(self) -> str:
         """``$request``."""

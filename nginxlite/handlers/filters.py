@@ -56,6 +56,7 @@ def run_header_filters(ex: Exchange, response: Response) -> list[tuple[str, str]
     if response.headers_added:
         return []
     response.headers_added = True
+    ex.response = response  # $sent_http_* and $status see it, as nginx's header filters do
     added: list[tuple[str, str]] = []
     for header_filter in HEADER_FILTERS:
         added += header_filter(ex, response)

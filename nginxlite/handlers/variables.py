@@ -16,8 +16,11 @@ Rules:
   text into a ``Template`` once (cached per text), and ``Template.expand`` /
   ``Template.parts`` are the one evaluator, used by ``return``, ``add_header``,
   ``error_page``, ``root``, ``index``, ``try_files`` and access logs alike.
-- Names that are not in the table are regex captures (named groups of a
-  location or server_name); the loader rejects any other name before here.
+- Names that are not in the table are ``map`` variables or regex captures (named
+  groups of a location, server_name or map regex); the loader rejects any other
+  name before here.  A map may also define a prefix-family name or a changeable
+  one (``CHANGEABLE``), so those getters ask the request's configuration first
+  (``_mapped``); the fixed names never pay for that.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from nginxlite.handlers.exchange import map_path
 from nginxlite.http.body import UNKNOWN
 
 if TYPE_CHECKING:
+    from nginxlite.config.maps import Map
     from nginxlite.handlers.exchange import Exchange
 
 Getter = Callable[["Exchange"], "str | None"]
@@ -162,11 +166,72 @@ def known(name: str) -> bool:
 def getter(name: str) -> Getter:
     found = VARIABLES.get(name) or OWN_VARIABLES.get(name)
     if found is not None:
-        return found
+        return _mapped(name, found) if name in CHANGEABLE else found
     for prefix, make in PREFIXES.items():
         if name.startswith(prefix):
-            return make(name[len(prefix):])
-    return _named_capture(name)
+            return _mapped(name, make(name[len(prefix):]))
+    return _mapped(name, _named_capture(name))
+
+
+def redefinable(name: str) -> bool:
+    """Whether ``map`` may define variable ``name``: any but nginx's fixed ones
+    (``ngx_http_add_variable``: only changeable variables may be defined again)."""
+    return name in CHANGEABLE or not (name in VARIABLES or name in OWN_VARIABLES)
+
+
+def _mapped(name: str, otherwise: Getter) -> Getter:
+    """``name``'s getter when the configuration may define it with ``map``: the map of the
+    request's configuration if it has one, else ``otherwise``.  Templates are compiled once
+    for every configuration, so the map is looked up per request."""
+
+    def get(ex: Exchange) -> str | None:
+        server = ex.server
+        if server is None:
+            server = ex.conn.vhosts.address.default
+        table = server.maps.get(name)
+        if table is not None:
+            return map_value(ex, table)
+        return otherwise(ex)
+
+    return get
+
+
+MAX_MAP_DEPTH = 100  # nginx's ngx_http_variable_depth
+_EVALUATING = {"depth": 0, "cycle": False}
+
+
+def map_value(ex: Exchange, table: Map) -> str:
+    """The value of a ``map`` variable for this request: its source expanded and looked up,
+    the value found expanded (a regex's match becomes the request's captures, as nginx's
+    ngx_http_regex_exec), and kept for the rest of the request unless ``volatile``.  A map
+    that needs itself gets "" and an error-log line (nginx fails the evaluation)."""
+    cache = ex.map_values
+    if cache is not None and not table.volatile:
+        found = cache.get(table.name)
+        if found is not None:
+            return found
+    state = _EVALUATING
+    if state["cycle"]:
+        return ""
+    if state["depth"] >= MAX_MAP_DEPTH:
+        state["cycle"] = True
+        ex.log_error(f'cycle while evaluating variable "{table.name}"')
+        return ""
+    state["depth"] += 1
+    try:
+        text, match = table.lookup(compile(table.source).expand(ex))
+        if match is not None:
+            ex.captures = match
+        result = compile(text).expand(ex) if "$" in text else text
+    finally:
+        state["depth"] -= 1
+        if not state["depth"]:
+            state["cycle"] = False
+    if not table.volatile:
+        if cache is None:
+            cache = ex.map_values = {}
+        cache[table.name] = result
+    return result
 
 
 def _capture_number(n: int) -> Getter:
@@ -588,6 +653,8 @@ PREFIXES: dict[str, Callable[[str], Getter]] = {
     "upstream_cookie_": lambda name: _not_found,
 }
 PREFIX_NAMES = tuple(PREFIXES)
+# nginx's changeable variables: a map may define them anew (ngx_http_variables.c).
+CHANGEABLE = frozenset({"args", "limit_rate"})
 
 # Values that never need escaping in an access log (numbers, addresses, dates).
 SAFE_IN_LOGS = frozenset({

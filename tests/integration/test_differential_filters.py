@@ -18,6 +18,7 @@ import re
 import socket
 import time
 import zlib
+from contextlib import contextmanager
 from email.utils import formatdate
 
 import pytest
@@ -104,8 +105,8 @@ DOCS = {
 }
 
 
-def write_docs(base) -> None:
-    for rel, content in DOCS.items():
+def write_docs(base, docs: dict | None = None) -> None:
+    for rel, content in (DOCS if docs is None else docs).items():
         path = base / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if content is None:
@@ -275,9 +276,10 @@ def builtin(reply, method: str) -> bool:
     return b"<hr><center>" in body_of(reply, method)
 
 
-def compare(name: str, ngx, lite, method: str) -> None:
+def compare(name: str, ngx, lite, method: str, extra: tuple[str, ...] = ()) -> None:
+    """The two answers agree (``extra``: more headers compared exactly)."""
     assert lite.status == ngx.status, name
-    for header in COMPARED:
+    for header in COMPARED + extra:
         ngx_values, lite_values = headers_of(ngx, header), headers_of(lite, header)
         if header == "location":
             ngx_values = [re.sub(r":\d+/", ":PORT/", v) for v in ngx_values]
@@ -316,22 +318,33 @@ def ask(port: int, data: bytes):
     return parse(raw(port, text.encode("latin-1")), head=method == "HEAD")[0], method
 
 
+@contextmanager
+def docs_servers(tmp_path_factory, name: str, config: str, docs: dict | None = None):
+    """nginx and nginxlite on ``config`` (DOCS: a folder holding ``docs``)."""
+    require_nginx()
+    base = tmp_path_factory.mktemp(name)
+    write_docs(base / "docs", docs)
+    conf = config.replace("DOCS", str(base / "docs"))
+    with nginx_and_nginxlite(base / "lite", base / "ngx", conf) as pair:
+        yield pair
+
+
+def same_answer(servers, name: str, data: bytes, extra: tuple[str, ...] = ()) -> None:
+    lite, ngx = servers
+    ngx_reply, method = ask(ngx.port, data)
+    lite_reply, _ = ask(lite.port, data)
+    compare(name, ngx_reply, lite_reply, method, extra)
+
+
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    require_nginx()
-    base = tmp_path_factory.mktemp("filters")
-    write_docs(base / "docs")
-    conf = CONFIG.replace("DOCS", str(base / "docs"))
-    with nginx_and_nginxlite(base / "lite", base / "ngx", conf) as pair:
+    with docs_servers(tmp_path_factory, "filters", CONFIG) as pair:
         yield pair
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_same_answer(servers, name):
-    lite, ngx = servers
-    ngx_reply, method = ask(ngx.port, CASES[name])
-    lite_reply, _ = ask(lite.port, CASES[name])
-    compare(name, ngx_reply, lite_reply, method)
+    same_answer(servers, name, CASES[name])
 
 
 def test_gzip_bytes_equal_nginx(servers):

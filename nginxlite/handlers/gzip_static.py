@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
 from nginxlite.handlers import ranges
+from nginxlite.handlers.filecache import CACHE, MAX_FILE, Entry
 from nginxlite.handlers.filters import run_header_filters
 from nginxlite.handlers.gzip_filter import add_vary, gzip_ok
 from nginxlite.http.body import FileSlice, read_if_small
@@ -33,8 +34,10 @@ if TYPE_CHECKING:
     from nginxlite.handlers.exchange import Exchange
 
 VARY = ("Vary", "Accept-Encoding")
+ENCODING_LINE = b"Content-Encoding: gzip\r\n"
+VARY_LINES = ENCODING_LINE + b"Vary: Accept-Encoding\r\n"
 _MISSING = (errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG)
-SMALL = 32 << 10  # read with the head in one write, as the static handler's small files
+SMALL = MAX_FILE  # kept in the file cache and sent with the head in one write, as small static files
 
 
 def precompressed(ex: Exchange, path: str, ctype: str) -> Response | bool:
@@ -45,24 +48,43 @@ def precompressed(ex: Exchange, path: str, ctype: str) -> Response | bool:
     if not ok and not settings.gzip_vary:
         return False
     gz = (path + ".gz").encode("latin-1")
+    vary = not always and settings.gzip_vary
+    conditional = ex.request.conditional and ex.error_status in (0, 200)
+    if ok and not conditional:  # a small FILE.gz unchanged since it was read: one stat
+        try:
+            st = os.stat(gz)
+        except OSError as err:
+            if err.errno in _MISSING:
+                return False
+        else:
+            entry = CACHE.get(gz, st) if stat.S_ISREG(st.st_mode) and st.st_size <= SMALL else None
+            if entry is not None:
+                return _from_cache(ex, entry, ctype, vary)
     try:
         fd = os.open(gz, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as err:
         if err.errno not in _MISSING:
             ex.log_error(f'open() "{gz.decode("latin-1")}" failed ({err.errno}: {err.strerror})')
         return False
+    entry = None
     try:
         st = os.fstat(fd)
-        vary = not always and settings.gzip_vary
         if not ok or stat.S_ISDIR(st.st_mode):  # (nginx marks Vary once FILE.gz opens)
             os.close(fd)
             return vary
         if not stat.S_ISREG(st.st_mode):
             ex.log_error(f'"{gz.decode("latin-1")}" is not a regular file')
             raise HttpError(404)
+        if not conditional and st.st_size <= SMALL:
+            entry = CACHE.load(gz, fd, st)
+            if entry is None:
+                raise HttpError(500)  # the file changed size while it was read
     except BaseException:
         os.close(fd)
         raise
+    if entry is not None:
+        os.close(fd)
+        return _from_cache(ex, entry, ctype, vary)
     mtime = int(st.st_mtime)
     headers = [("Content-Type", ctype), ("Last-Modified", http_date(mtime))]
     if settings.etag:
@@ -71,9 +93,15 @@ def precompressed(ex: Exchange, path: str, ctype: str) -> Response | bool:
     if vary:
         headers.append(VARY)
     response = Response(200, headers, FileSlice(fd, 0, st.st_size), head_only=ex.method == "HEAD")
-    if ex.request.conditional and ex.error_status in (0, 200):
+    if conditional:
         response = ranges.not_modified(ex.request, response, mtime, settings.if_modified_since)
         if response.status == 304 and vary:
             add_vary(response.headers)
         run_header_filters(ex, response)
     return read_if_small(response, SMALL)
+
+
+def _from_cache(ex: Exchange, entry: Entry, ctype: str, vary: bool) -> Response:
+    """FILE.gz's 200 from the file cache (its header lines prepared there; no Accept-Ranges)."""
+    lines = entry.head(ctype, ex.settings.etag, False) + (VARY_LINES if vary else ENCODING_LINE)
+    return Response(200, [], entry.body, head_only=ex.method == "HEAD", prepared=lines)

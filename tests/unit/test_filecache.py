@@ -81,3 +81,34 @@ def test_prepared_head_lines(tmp_path, monkeypatch):
                                               b'ETag: "2ebc98a1-5"\r\nAccept-Ranges: bytes\r\n')
     assert b"ETag" not in entry.head("text/plain", False)
     assert b"Accept-Ranges" not in entry.head("text/plain", True, False)  # max_ranges 0
+
+
+def test_gzip_static_answers_from_the_cache_and_never_stale(write, tmp_path, monkeypatch):
+    """gzip_static's FILE.gz goes through the same cache: one stat per hit, a rewrite seen."""
+    import gzip
+
+    from nginxlite.config import load_config
+    from nginxlite.handlers.pipeline import ConnInfo, Exchange, respond
+    from nginxlite.http.parser import parse_head
+
+    monkeypatch.setattr(filecache, "SETTLE", -1e9)
+    monkeypatch.setattr(filecache, "CACHE", FileCache())
+    from nginxlite.handlers import gzip_static
+    monkeypatch.setattr(gzip_static, "CACHE", filecache.CACHE)
+    config = load_config(write("site.conf", f"server {{ listen 8080; root {tmp_path}/www; gzip_static on; "
+                                            "gzip_vary on; }"), str(tmp_path))
+    vhosts = next(iter(config.vhosts.values()))
+    write("www/a.txt.gz", gzip.compress(b"first", mtime=0))
+
+    def ask():
+        ex = Exchange(parse_head("GET /a.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip"),
+                      ConnInfo("127.0.0.1", 8080, "10.0.0.1", 5555, vhosts))
+        response = respond(ex)
+        return response, gzip.decompress(response.body)
+
+    response, body = ask()
+    assert body == b"first" and b"Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n" in response.prepared
+    assert b"Accept-Ranges" not in response.prepared  # nginx 1.22: no ranges on FILE.gz
+    assert list(filecache.CACHE.entries) == [f"{tmp_path}/www/a.txt.gz".encode()]
+    write("www/a.txt.gz", gzip.compress(b"second!", mtime=0))
+    assert ask()[1] == b"second!"

@@ -6,7 +6,9 @@ Rules:
 - HTML: the link is the name percent-escaped as a URI component (nginx's table),
   the text HTML-escaped, padded to a 50-byte column (names over 50 bytes: 47 bytes
   and ``..&gt;``), then the date and a 19-column size (or nginx's rounded K/M/G
-  with ``autoindex_exact_size off``).  Lines end with CRLF.
+  with ``autoindex_exact_size off``).  Lines end with CRLF.  When the answer's
+  charset is ``utf-8`` (``charset.html_charset``) a name that is valid UTF-8 by
+  nginx's ``ngx_utf8_decode`` is measured and cut in characters instead.
 - JSON: one object per entry with name, type, mtime (HTTP date) and size for files.
 """
 
@@ -18,6 +20,7 @@ import time
 from typing import TYPE_CHECKING
 
 from nginxlite.errors import HttpError
+from nginxlite.handlers.charset import html_charset
 from nginxlite.http.body import Unsized
 from nginxlite.http.response import Response, http_date
 
@@ -76,15 +79,49 @@ def _size(size: int, exact: bool) -> str:
     return f" {size:6d}"
 
 
-def html(uri: str, entries, exact: bool, localtime: bool) -> bytes:
+def utf8_starts(name: str) -> list[int] | None:
+    """Where each character of ``name`` (bytes as latin-1) starts, as nginx's ngx_utf8_length
+    decodes UTF-8 (overlong forms and code points past U+10FFFF refused); None: not UTF-8."""
+    starts = []
+    i, n = 0, len(name)
+    while i < n:
+        starts.append(i)
+        c = ord(name[i])
+        if c < 0x80:
+            i += 1
+            continue
+        if c >= 0xF0:
+            code, smallest, more = c & 0x07, 0x10000, 3
+        elif c >= 0xE0:
+            code, smallest, more = c & 0x0F, 0x800, 2
+        elif c >= 0xC2:
+            code, smallest, more = c & 0x1F, 0x80, 1
+        else:
+            return None
+        if n - i - 1 < more:
+            return None
+        for j in range(i + 1, i + 1 + more):
+            b = ord(name[j])
+            if b < 0x80:
+                return None
+            code = (code << 6) | (b & 0x3F)
+        if code < smallest or code > 0x10FFFF:
+            return None
+        i += 1 + more
+    return starts
+
+
+def html(uri: str, entries, exact: bool, localtime: bool, utf8: bool = False) -> bytes:
     title = escape_html(uri)
     out = [f"<html>\r\n<head><title>Index of {title}</title></head>\r\n<body>\r\n<h1>Index of {title}</h1>"
            f'<hr><pre><a href="../">../</a>\r\n']
     for is_dir, name, mtime, size in entries:
         href = escape_component(name) + ("/" if is_dir else "")
-        length = len(name)
+        starts = utf8_starts(name) if utf8 and not name.isascii() else None
+        length = len(starts) if starts is not None else len(name)
         if length > NAME_LEN:
-            text = escape_html(name[:NAME_LEN - 3]) + "..&gt;</a>"
+            cut = starts[NAME_LEN - 3] if starts is not None else NAME_LEN - 3
+            text = escape_html(name[:cut]) + "..&gt;</a>"
             pad = ""
         else:
             text = escape_html(name)
@@ -133,6 +170,7 @@ def listing(ex: Exchange, path: str) -> Response:
     if settings.autoindex_format == "json":
         body, ctype = json(entries), "application/json"
     else:
-        body = html(ex.uri, entries, settings.autoindex_exact_size, settings.autoindex_localtime)
+        utf8 = (html_charset(ex) or "").lower() == "utf-8"
+        body = html(ex.uri, entries, settings.autoindex_exact_size, settings.autoindex_localtime, utf8)
         ctype = "text/html"
     return Response(200, [("Content-Type", ctype)], Unsized(body))

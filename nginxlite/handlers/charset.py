@@ -48,6 +48,33 @@ def charset_param(value: str) -> tuple[str, str | None]:
     return value[:semi].rstrip(), charset
 
 
+def _destination(ex: Exchange, settings) -> str:
+    """``charset``'s name for this request ("" when its variables expand to nothing)."""
+    dst = settings.charset
+    return expand(dst, ex) if "$" in dst else dst
+
+
+def _typed(settings, value: str) -> bool:
+    types = settings.charset_types
+    return types is None or value.split(";", 1)[0].strip().lower() in types
+
+
+def _source(ex: Exchange, settings) -> str | None:
+    src = settings.source_charset
+    return expand(src, ex) if src is not None and "$" in src else src
+
+
+def html_charset(ex: Exchange) -> str | None:
+    """The charset this filter gives the request's ``text/html`` answers (autoindex cuts long
+    names by characters under UTF-8, as nginx's looks at the charset its filter set)."""
+    settings = ex.settings
+    if settings is None or settings.charset is None or not _typed(settings, "text/html"):
+        return None
+    dst = _destination(ex, settings)
+    src = _source(ex, settings)
+    return dst if dst and (src is None or src.lower() == dst.lower()) else None
+
+
 def charset_filter(ex: Exchange, response: Response) -> list[tuple[str, str]]:
     settings = ex.settings
     if settings is None or settings.charset is None or response.status in (301, 302):
@@ -57,23 +84,18 @@ def charset_filter(ex: Exchange, response: Response) -> list[tuple[str, str]]:
     if found is None or not found[1]:
         return []
     at, value = found
-    dst = settings.charset
-    if "$" in dst:
-        dst = expand(dst, ex)
-        if not dst:
-            return []
+    dst = _destination(ex, settings)
+    if not dst:
+        return []
     base, own = charset_param(value)
     if own is not None:
         if not settings.override_charset:
             return []
         src = own
     else:
-        types = settings.charset_types
-        if types is not None and value.split(";", 1)[0].strip().lower() not in types:
+        if not _typed(settings, value):
             return []
-        src = settings.source_charset
-        if src is not None and "$" in src:
-            src = expand(src, ex)
+        src = _source(ex, settings)
     if src is not None and src.lower() != dst.lower():
         ex.log_error(f'no "charset_map" between the charsets "{src}" and "{dst}"')
         return []

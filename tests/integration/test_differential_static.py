@@ -51,6 +51,10 @@ server {
     location /aisize/ { alias ROOT/www/ai/; autoindex on; autoindex_exact_size off; }
     location /aijson/ { alias ROOT/www/ai/; autoindex on; autoindex_format json; }
     location /ailocal/ { alias ROOT/www/ai/; autoindex on; autoindex_localtime on; }
+    location /aiu/ { autoindex on; charset utf-8; }
+    location /aiuoff/ { alias ROOT/www/aiu/; autoindex on; }
+    location /aiuk/ { alias ROOT/www/aiu/; autoindex on; charset koi8-r; }
+    location /aiuvar/ { alias ROOT/www/aiu/; autoindex on; charset $arg_c; }
 
     location /ty/ {
         types { text/html html; application/x-foo foo; }
@@ -180,6 +184,15 @@ TREE: dict[str, tuple[bytes | None, int]] = {
     f"www/ai/{AI_LONG_DIR}/inner.txt": (b"inner\n", 0),
     "www/ai/withindex/index.html": (b"WITH-INDEX\n", 0),
     "www/ai/emptydir": (DIR, 0),
+    # autoindex under charset utf-8: names measured in characters
+    "www/aiu/" + "\u00e9" * 30 + ".txt": (b"e\n", 0),  # 64 bytes, 34 characters
+    "www/aiu/" + "\u65e5\u672c" * 30: (b"jp\n", 0),  # 180 bytes, 60 characters
+    "www/aiu/" + "\u00fc" * 46 + ".txt": (b"u50\n", 0),  # exactly 50 characters
+    "www/aiu/" + "\u00fc" * 47 + ".txt": (b"u51\n", 0),  # 51 characters
+    "www/aiu/a&\u00e9<" + "x" * 50: (b"amp\n", 0),
+    "www/aiu/\U0001f600" * 3 + "-emoji-" + "z" * 50: (b"emoji\n", 0),
+    "www/aiu/caf\udce9-" + "not-utf-8-" * 6: (b"latin1\n", 0),  # a lone 0xE9 byte: cut by bytes
+    "www/aiu/\u00e9dir" + "\u00e9" * 50: (DIR, 0),
     # types
     "www/ty/a.html": (b"<p>a</p>\n", 0),
     "www/ty/a.css": (b"css\n", 0),
@@ -324,6 +337,11 @@ CASES: dict[str, bytes] = {
     "autoindex non-ASCII dir": req("/ai/%C3%BCn%C3%AF/"),
     "autoindex long dir": req(f"/ai/{AI_LONG_DIR}/"),
     "autoindex hidden dir": req("/ai/.hiddendir/"),
+    "autoindex charset utf-8 cuts characters": req("/aiu/"),
+    "autoindex without charset cuts bytes": req("/aiuoff/"),
+    "autoindex charset koi8-r cuts bytes": req("/aiuk/"),
+    "autoindex charset from a variable, utf-8": req("/aiuvar/?c=UTF-8"),
+    "autoindex charset from a variable, utf8 is not utf-8": req("/aiuvar/?c=utf8"),
     "autoindex index wins": req("/ai/withindex/"),
     "autoindex missing dir": req("/ai/nope/"),
     "autoindex file with question mark": req("/ai/q%3Fmark.txt"),

@@ -315,3 +315,24 @@ class Profiler:
         return (f"py-spy, {total} samples of the server on CPU, by the Python function that was running "
                 f"(a system call counts in the function that made it; {self.path}):\n"
                 + "".join(f"  {n / total:6.1%}  {name}\n" for name, n in top) if total else "py-spy: no samples\n")
+
+
+def machine_note() -> str:
+    """Where a figure was measured: CPU model and count, kernel, and the Python that runs
+    nginxlite (version, build flags that change its speed)."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    python = python_with_lark()
+    probe = ("import platform, sysconfig, sys; c = sysconfig.get_config_var('CONFIG_ARGS') or ''; "
+             "print(platform.python_version(), sys.executable, "
+             "'optimized' if '--enable-optimizations' in c else 'not PGO-optimized', "
+             "'LTO' if 'lto' in c else 'no LTO', sep=' | ')")
+    build = subprocess.run([python, "-c", probe], capture_output=True, text=True).stdout.strip()
+    return (f"machine: {model}, {os.cpu_count()} CPUs, Linux {os.uname().release}; "
+            f"nginxlite's Python: {build}")

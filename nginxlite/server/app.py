@@ -40,6 +40,7 @@ from nginxlite.server.logs import Logs, access_formatter, logged, write_by_name
 from nginxlite.server.loop import EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
 from nginxlite.server.services import Services
 from nginxlite.server.tls import TlsTransport, sni_selector
+from nginxlite.server.transport import set_nodelay
 from nginxlite.config.tls import context as tls_context
 
 BACKLOG = 511
@@ -114,24 +115,24 @@ class Listener:
         return f"[{host}]:{port}" if self.family == socket.AF_INET6 else f"{host}:{port}"
 
     def on_events(self, mask: int) -> None:
+        """One connection per readiness, as nginx without ``multi_accept``: the listener is
+        level-triggered, so the next one is reported by the next poll, and no accept() is
+        spent on learning that the queue is empty."""
         app = self.app
-        while True:
-            if app.at_capacity():
-                self.pause(None)
+        if app.at_capacity():
+            self.pause(None)
+            return
+        try:
+            sock, addr = self.sock.accept()
+        except (BlockingIOError, ConnectionAbortedError, InterruptedError):
+            return
+        except OSError as err:
+            if err.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                app.log_error("crit", f"accept() failed ({err.errno}: {err.strerror})")
+                self.pause(ACCEPT_PAUSE)
                 return
-            try:
-                sock, addr = self.sock.accept()
-            except BlockingIOError:
-                return
-            except (ConnectionAbortedError, InterruptedError):
-                continue
-            except OSError as err:
-                if err.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
-                    app.log_error("crit", f"accept() failed ({err.errno}: {err.strerror})")
-                    self.pause(ACCEPT_PAUSE)
-                    return
-                raise
-            app.new_connection(self, sock, addr)
+            raise
+        app.new_connection(self, sock, addr)
 
     def pause(self, seconds: float | None) -> None:
         if not self.paused:
@@ -310,7 +311,6 @@ class App:
         sock.setblocking(False)
         host, port = listener.key
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             # Only a wildcard socket needs to ask which of its addresses was reached.
             local = sock.getsockname() if host in _WILDCARDS else listener.key
         except OSError:
@@ -327,6 +327,7 @@ class App:
                 sock.close()
                 return
             transport = TlsTransport(sock, ctx, vhosts)
+            set_nodelay(sock)  # the handshake's small records go out at once
         info = ConnInfo(local[0], local[1], addr[0], addr[1], vhosts, self.services, self.stats.accepts,
                         sock.fileno(), self.clock(), transport is not None)
         conn = Connection(self, sock, info, transport)

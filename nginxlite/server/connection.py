@@ -55,7 +55,7 @@ from nginxlite.http.parser import (
 )
 from nginxlite.http.response import Deferred, Response, head_bytes
 from nginxlite.server.loop import EPOLLERR, EPOLLIN, EPOLLRDHUP, Reactor
-from nginxlite.server.transport import SocketTransport
+from nginxlite.server.transport import SocketTransport, set_nodelay
 
 RECV_SIZE = 65536
 SENDFILE_CHUNK = 2 << 20  # nginx's sendfile_max_chunk default (1.21.4+)
@@ -106,7 +106,7 @@ class Connection:
                  "peer_closed", "out", "piece", "source", "stalled", "chunked", "timer", "armed", "deadline",
                  "requests", "keep_alive", "exchange", "response", "deferred", "consumer", "paused", "sent",
                  "head_len", "body_done", "failed", "settings", "server_settings", "started", "scheduled",
-                 "pipelined", "continued")
+                 "pipelined", "continued", "nodelay")
 
     def __init__(self, app: Owner, sock: socket.socket, info: ConnInfo, transport=None) -> None:
         self.app = app
@@ -145,6 +145,7 @@ class Connection:
         self.continued = False  # "100 Continue" went out for this request (once, as nginx)
         self.started = 0.0
         self.pipelined = False
+        self.nodelay = transport is not None  # TCP_NODELAY is set (a TLS connection's at accept)
         self.arm(HEAD, default.client_header_timeout)
 
     @property
@@ -498,6 +499,9 @@ class Connection:
         if not self.keep_alive:
             self.start_close()
             return
+        if not self.nodelay:  # kept alive: answers may follow unacknowledged ones (nginx's tcp_nodelay)
+            self.nodelay = True
+            set_nodelay(self.sock)
         reader = self.reader
         self.pipelined = reader.buffered > 0  # the next request came with this one (nginx's $pipe)
         self.state = IDLE if self.body_done else BODY  # between requests (or discarding the body's rest)
@@ -702,6 +706,6 @@ class Connection:
         source, self.source = self.source, None
         if source is not None:  # (send_response handed the body to ``piece`` or ``source``)
             source.close()
-        app.reactor.unregister(self.fd)
+        app.reactor.forget(self.fd)  # closing the socket takes it out of the epoll set
         self.transport.close()
         app.connection_closed(self)

@@ -21,6 +21,15 @@ import os
 import socket
 
 
+def set_nodelay(sock: socket.socket) -> None:
+    """TCP_NODELAY, as nginx's ``tcp_nodelay on``: set when a connection is kept alive (a
+    connection closed after one answer never needs it) or starts a TLS handshake."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:
+        pass  # the peer has gone: the next read or write says so
+
+
 class SocketTransport:
     """A connected, non-blocking TCP socket."""
 

@@ -43,6 +43,7 @@ class Peer:
     pin: bool = True  # on CPU 0 (taskset)
     lost_cpu: bool = False  # some process of it ignores SIGCHLD: its children's CPU is not in tree_cpu
     pythonpath: Path = REPO  # where its nginxlite package is imported from
+    tls_port: int = 0  # its HTTPS server (the TLS workloads), 0: none
     results: dict[str, list] = field(default_factory=dict)
     # processes started before the server and stopped after it (fcgiwrap behind nginx): argv, and a
     # path that exists once it is ready; their CPU counts in ``tree_cpu``

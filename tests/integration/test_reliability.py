@@ -169,3 +169,92 @@ def test_slow_and_hostile_clients_are_cut_off_at_their_timeouts_while_a_probe_is
         time.sleep(0.1)  # the server notices each reset on its next read
     assert not left and not (running.root / "up" / "cut.bin").exists() and not (running.root / "up" / "x.bin").exists()
     assert get(port, "/s").body.startswith(b"Active connections: 1 ")
+
+
+# -- many idle connections ------------------------------------------------------------------
+
+IDLE_SITE = """
+events { worker_connections 6000; }
+http {
+    server {
+        listen 127.0.0.1:PORT0;
+        client_header_timeout 4s;
+        keepalive_timeout 4s;
+        root ROOT/www;
+        location = /s { stub_status; }
+    }
+}
+"""
+IDLE_COUNT = 5000
+
+
+def _rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def test_five_thousand_idle_connections_are_held_then_closed_at_their_timeouts(serve):
+    """5000 connections, half of them after one answered request (keep-alive), half never
+    sending a byte: all are held at once while a probe is answered, at a small memory cost,
+    then each is closed by the server at its timeout (keepalive_timeout or
+    client_header_timeout) and the descriptors return to the idle count."""
+    import selectors
+
+    running = serve(IDLE_SITE, files={"www/index.html": "INDEX\n"}, name="nginx.conf")
+    pid = running.proc.pid
+    fd_dir = f"/proc/{pid}/fd"
+    idle_fds = len(os.listdir(fd_dir))
+    rss_before = _rss_kib(pid)
+    request = b"GET / HTTP/1.1\r\nHost: idle\r\n\r\n"
+    socks: list[socket.socket] = []
+    slowest = 0.0
+    try:
+        for i in range(IDLE_COUNT):
+            sock = socket.create_connection(("127.0.0.1", running.port), timeout=10)
+            if i % 2 == 0:
+                sock.sendall(request)
+            socks.append(sock)
+            if i % 500 == 499:  # a probe between batches: the others are still served
+                start = time.monotonic()
+                assert get(running.port, "/").status == 200
+                slowest = max(slowest, time.monotonic() - start)
+        for sock in socks[::2]:  # every kept-alive one had its answer
+            sock.settimeout(10)
+            data = b""
+            while b"INDEX\n" not in data:
+                chunk = sock.recv(4096)
+                assert chunk, "closed before its answer"
+                data += chunk
+        status = get(running.port, "/s").body.decode()
+        assert f"Active connections: {IDLE_COUNT + 1}" in status, status
+        rss_held = _rss_kib(pid)
+        assert rss_held - rss_before < 40 * 1024, (rss_before, rss_held)
+        assert slowest < 2.0, slowest
+        # Now wait, without sending: the server closes every one of them.
+        sel = selectors.DefaultSelector()
+        for sock in socks:
+            sock.setblocking(False)
+            sel.register(sock, selectors.EVENT_READ)
+        open_left = len(socks)
+        deadline = time.monotonic() + 15
+        while open_left and time.monotonic() < deadline:
+            for key, _ in sel.select(timeout=1):
+                try:
+                    chunk = key.fileobj.recv(4096)
+                except ConnectionResetError:
+                    chunk = b""
+                except BlockingIOError:
+                    continue
+                if not chunk:  # (a 408 may come first: docs/differences.md)
+                    sel.unregister(key.fileobj)
+                    open_left -= 1
+        sel.close()
+        assert open_left == 0, f"{open_left} connections still open"
+    finally:
+        for sock in socks:
+            sock.close()
+    deadline = time.monotonic() + 10
+    while len(os.listdir(fd_dir)) > idle_fds and time.monotonic() < deadline:
+        time.sleep(0.05)  # the server's last closes
+    assert len(os.listdir(fd_dir)) == idle_fds
+    print(f"RSS {rss_before} KiB idle, {rss_held} KiB with {IDLE_COUNT} connections; slowest probe {slowest:.3f} s")

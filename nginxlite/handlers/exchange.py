@@ -48,6 +48,7 @@ class ConnInfo:
     fd: int = -1  # the socket's descriptor, for $tcpinfo_* (never read or written here)
     opened: float = 0.0  # when it was accepted (monotonic clock), for $connection_time
     tls: bool = False  # accepted on a "listen ... ssl" address: $scheme https, $https on
+    ssl: object = None  # its server.tls.TlsTransport (``session()``, ``server_name``), for $ssl_*
 
 
 @dataclass(slots=True)

@@ -5,9 +5,13 @@ Rules:
   only list of variables: ``-t`` accepts a name when ``known`` says so (anything
   else is nginx's ``unknown "NAME" variable``), and every accepted name has a
   getter here giving nginx's value (ngx_http_variables.c and the modules nginx
-  1.22 is built with).  Variables of modules nginxlite does not have (ssl,
-  proxy, upstream, limit_req...) are known, with the value nginx gives a request
-  those modules did not handle: not found.
+  1.22 is built with).  Variables of modules nginxlite does not have (proxy,
+  upstream, limit_req, client certificates...) are known, with the value nginx
+  gives a request those modules did not handle: not found.
+- ``$ssl_*`` read the connection's handshaken TLS session (``ConnInfo.ssl``):
+  not found on plain HTTP, and when the value is empty (nginx's
+  ngx_http_ssl_variable).  ``$ssl_curve`` is not found: Python cannot tell the
+  negotiated group.
 - A getter takes the request's ``Exchange`` and returns the value, or None for
   nginx's "not found" (empty in text, ``-`` in access logs).  Values are latin-1
   strings, one character per byte, like everything else.
@@ -550,6 +554,19 @@ def _pid(ex: Exchange) -> str:
     return str(os.getpid())
 
 
+def _ssl(read: Callable) -> Getter:
+    """An ngx_http_ssl_module variable: ``read(transport, session)``; empty is not found."""
+
+    def get(ex: Exchange) -> str | None:
+        transport = ex.conn.ssl
+        session = transport.session() if transport is not None else None
+        if session is None:
+            return None
+        return read(transport, session) or None
+
+    return get
+
+
 VARIABLES: dict[str, Getter] = {
     # ngx_http_variables.c
     "http_host": _first_header("host"),
@@ -622,11 +639,17 @@ VARIABLES: dict[str, Getter] = {
     "ancient_browser": _empty,
     "invalid_referer": _empty,  # no valid_referers: every referer is valid
     "http2": _empty,
+    # ngx_http_ssl_module
+    "ssl_protocol": _ssl(lambda t, s: s.version()),
+    "ssl_cipher": _ssl(lambda t, s: (s.cipher() or ("",))[0]),
+    "ssl_server_name": _ssl(lambda t, s: t.server_name),
+    "ssl_session_reused": _ssl(lambda t, s: "r" if s.session_reused else "."),
+    "ssl_alpn_protocol": _ssl(lambda t, s: s.selected_alpn_protocol()),
 }
 # Modules nginxlite does not have: known to nginx, never found for a request here.
 for _name in """
-        ssl_protocol ssl_cipher ssl_ciphers ssl_curve ssl_curves ssl_session_id ssl_session_reused
-        ssl_early_data ssl_server_name ssl_alpn_protocol ssl_client_cert ssl_client_raw_cert
+        ssl_ciphers ssl_curve ssl_curves ssl_session_id
+        ssl_early_data ssl_client_cert ssl_client_raw_cert
         ssl_client_escaped_cert ssl_client_s_dn ssl_client_i_dn ssl_client_s_dn_legacy
         ssl_client_i_dn_legacy ssl_client_serial ssl_client_fingerprint ssl_client_verify
         ssl_client_v_start ssl_client_v_end ssl_client_v_remain

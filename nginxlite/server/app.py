@@ -329,7 +329,7 @@ class App:
             transport = TlsTransport(sock, ctx, vhosts)
             set_nodelay(sock)  # the handshake's small records go out at once
         info = ConnInfo(local[0], local[1], addr[0], addr[1], vhosts, self.services, self.stats.accepts,
-                        sock.fileno(), self.clock(), transport is not None)
+                        sock.fileno(), self.clock(), transport is not None, transport)
         conn = Connection(self, sock, info, transport)
         self.connections.add(conn)
         self.stats.handled += 1

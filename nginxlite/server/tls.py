@@ -22,7 +22,10 @@ Rules:
   the client's, not the server's.
 - ``sni_callback`` (made by ``sni_selector``) gives the handshake the context of
   the server the name selects on the connection's address, the default server's
-  when the client sends no name or an unknown one.
+  when the client sends no name or an unknown one.  The name the client sent is
+  kept as it came (``server_name``: nginx's ``$ssl_server_name``).
+- ``session()`` is the handshaken ``SSLSocket`` (None before, and for plain HTTP
+  on the TLS port): what the ``$ssl_*`` variables read.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ class TlsTransport:
         self.write_wants_read = False
         self.failed = False
         self.notified = False  # close_notify sent (or tried)
+        self.server_name: str | None = None  # the SNI name, set by the SNI callback
+
+    def session(self) -> ssl.SSLSocket | None:
+        return self.ssl if self.handshaken and not self.plain else None
 
     # -- reading -------------------------------------------------------------------
 
@@ -67,7 +74,7 @@ class TlsTransport:
                     self.plain = True
                     return self.raw.recv(n)
                 self.ssl = self.ctx.wrap_socket(self.raw, server_side=True, do_handshake_on_connect=False)
-                self.ssl.nginxlite_vhosts = self.vhosts  # read by the SNI callback
+                self.ssl.nginxlite_transport = self  # read by the SNI callback
             self.handshake()
         self.read_wants_write = False
         try:
@@ -167,9 +174,11 @@ def sni_selector(contexts: dict[int, ssl.SSLContext]):
     """The ``sni_callback`` of every server context: ``contexts`` maps id(Server) to its context."""
 
     def select(sslsock: ssl.SSLSocket, name: str | None, current: ssl.SSLContext) -> None:
-        vhosts = getattr(sslsock, "nginxlite_vhosts", None)
-        if vhosts is None:
+        transport = getattr(sslsock, "nginxlite_transport", None)
+        if transport is None:
             return None
+        transport.server_name = name or None
+        vhosts = transport.vhosts
         host = validate_host(name) if name else None
         server = vhosts.select(host) if host else vhosts.address.default
         ctx = contexts.get(id(server))

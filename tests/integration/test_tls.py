@@ -322,3 +322,72 @@ def test_same_as_nginx(serve, oracle, certs):
                     if line.lower().startswith(b"location:")]
         answers.append((status, page, location, go.endswith(b"https:on")))
     assert answers[0] == answers[1]
+
+
+# -- $ssl_* variables -----------------------------------------------------------------
+
+SSL_VARS = "$ssl_protocol|$ssl_cipher|$ssl_server_name|$ssl_session_reused|$ssl_alpn_protocol"
+
+
+def ssl_vars_site(certs, tls12: bool = False) -> str:
+    da, dk = certs["d"]
+    protocols = ("ssl_protocols TLSv1.2; ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256;" if tls12
+                 else "ssl_protocols TLSv1.2 TLSv1.3;")  # (nginx 1.22's default has no TLSv1.3)
+    return (f"server {{ listen 127.0.0.1:PORT0 ssl; server_name d.test; ssl_certificate {da}; "
+            f"ssl_certificate_key {dk}; {protocols} location = /v {{ return 200 \"{SSL_VARS}\"; }} "
+            f"location = /curve {{ return 200 \"[$ssl_curve]\"; }} }}\n"
+            f"server {{ listen 127.0.0.1:PORT1; location = /v {{ return 200 \"[{SSL_VARS}]\"; }} }}\n")
+
+
+_CLIENTS: dict = {}
+
+
+def ssl_vars(certs, port: int, name: str | None, session=None, alpn: bool = True):
+    """One request for /v over TLS; returns (its body, the client's cipher, the session to reuse)."""
+    ctx = _CLIENTS.get((certs["ca"], alpn))  # (a session is reused through the context that made it)
+    if ctx is None:
+        ctx = _CLIENTS[certs["ca"], alpn] = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.load_verify_locations(certs["ca"])
+        if alpn:
+            ctx.set_alpn_protocols(["http/1.1"])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        with ctx.wrap_socket(sock, server_hostname=name, session=session) as tls:
+            tls.sendall(b"GET /v HTTP/1.1\r\nHost: d.test\r\nConnection: close\r\n\r\n")
+            data = b""
+            while chunk := tls.recv(65536):
+                data += chunk
+            return data.partition(b"\r\n\r\n")[2].decode(), tls.cipher()[0], tls.session
+
+
+def test_ssl_variables(serve, certs):
+    running = serve(ssl_vars_site(certs), ports=2)
+    body, cipher, session = ssl_vars(certs, running.port, "d.test")
+    assert body == f"TLSv1.3|{cipher}|d.test|.|http/1.1"
+    body, _, _ = ssl_vars(certs, running.port, None, alpn=False)  # no name, no ALPN: not found
+    assert body == f"TLSv1.3|{cipher}||.|"
+    body, _, _ = ssl_vars(certs, running.port, "d.test", session=session)
+    assert body == f"TLSv1.3|{cipher}|d.test|r|http/1.1"  # resumed with the ticket
+    r = requests.get(f"http://127.0.0.1:{running.ports[1]}/v", timeout=10)
+    assert r.text == "[||||]"  # plain HTTP: all not found
+    data, _ = tls_request(certs, running.port, "d.test", b"GET /curve HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+    assert data.endswith(b"[]")  # Python cannot tell the group: not found (docs/differences.md)
+
+
+def test_ssl_variables_tls12(serve, certs):
+    running = serve(ssl_vars_site(certs, tls12=True), ports=2)
+    body, cipher, _ = ssl_vars(certs, running.port, "d.test")
+    assert cipher == "ECDHE-ECDSA-AES128-GCM-SHA256"
+    assert body == f"TLSv1.2|{cipher}|d.test|.|http/1.1"
+
+
+@pytest.mark.parametrize("tls12", [False, True])
+def test_ssl_variables_same_as_nginx(serve, oracle, certs, tls12):
+    answers = []
+    for server in (serve(ssl_vars_site(certs, tls12), ports=2), oracle(ssl_vars_site(certs, tls12), ports=2)):
+        first, _, session = ssl_vars(certs, server.port, "d.test")
+        nameless, _, _ = ssl_vars(certs, server.port, None, alpn=False)
+        resumed, _, _ = ssl_vars(certs, server.port, "d.test", session=session)
+        plain = requests.get(f"http://127.0.0.1:{server.ports[1]}/v", timeout=10).text
+        answers.append((first, nameless, resumed, plain))
+    assert answers[0] == answers[1]

@@ -662,12 +662,41 @@ def ssl_deprecated(loader: Reading, d: Directive, blk: Block) -> None:
     raise fail('the "ssl" directive is deprecated, use the "listen ... ssl" directive instead', d)
 
 
+def _conf_path(loader: Reading, text: str) -> str:
+    """A TLS file's path: relative ones are in the configuration's folder (nginx's conf prefix)."""
+    return text if os.path.isabs(text) else os.path.join(loader.conf_dir, text)
+
+
 def ssl_file(loader: Reading, d: Directive, blk: Block) -> None:
     """``ssl_certificate`` / ``ssl_certificate_key``: PEM paths (several pairs allowed, as nginx)."""
     if "$" in d.args[0]:
         raise fail(f'variables in "{d.name}" are not supported by nginxlite', d)
-    path = d.args[0] if os.path.isabs(d.args[0]) else os.path.join(loader.conf_dir, d.args[0])  # conf prefix
-    blk.own[d.name] = blk.own.get(d.name, ()) + (path,)
+    blk.own[d.name] = blk.own.get(d.name, ()) + (_conf_path(loader, d.args[0]),)
+
+
+def ssl_path_slot(loader: Reading, d: Directive, blk: Block) -> None:
+    """``ssl_dhparam``: one path, loaded with the server's context."""
+    _set_once(blk, d, d.name, _conf_path(loader, d.args[0]))
+
+
+PASSWORD_LINE_MAX = 4096  # nginx's NGX_SSL_PASSWORD_BUFFER_SIZE
+
+
+def ssl_password_file(loader: Reading, d: Directive, blk: Block) -> None:
+    """Read at the directive, as nginx: one passphrase per non-empty line (LF or CR LF);
+    a file without any is one empty passphrase."""
+    if d.name in blk.own:
+        raise duplicate(d)
+    path = _conf_path(loader, d.args[0])
+    try:
+        with open(path.encode("latin-1"), "rb") as f:
+            data = f.read()
+    except OSError as err:
+        raise fail(f'open() "{path}" failed ({err.errno}: {err.strerror})', d) from None
+    lines = [line.removesuffix(b"\r") for line in data.split(b"\n")]
+    if any(len(line) >= PASSWORD_LINE_MAX for line in lines):
+        raise fail(f'too long line in "{path}"', d)
+    blk.own[d.name] = tuple(line for line in lines if line) or (b"",)
 
 
 def ssl_session_cache_slot(loader: Reading, d: Directive, blk: Block) -> None:
@@ -1346,6 +1375,15 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
        "Session resumption with tickets.", "on"),
     _S("ssl_session_timeout", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.TAKE1, sec_slot,
        "Accepted: OpenSSL's session lifetime is kept.", "5m"),
+    _S("ssl_ecdh_curve", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.TAKE1, str_slot,
+       "Key exchange curve: auto keeps OpenSSL's groups, one curve is set, a list is checked "
+       "and keeps OpenSSL's groups.", "auto"),
+    _S("ssl_dhparam", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.TAKE1, ssl_path_slot,
+       "PEM file of DH parameters for DHE ciphers."),
+    _S("ssl_password_file", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.TAKE1, ssl_password_file,
+       "Passphrases of encrypted keys, one a line, tried in order."),
+    _S("ssl_reject_handshake", Ctx.HS, A.FLAG, flag_slot,
+       "Refuse TLS handshakes of the server (unrecognized name); no certificate needed.", "off"),
     # locations
     _S("location", Ctx.SL, A.TAKE12, location_block,
        "Settings for URIs: = exact, prefix, ^~ prefix, ~ regex, ~* caseless regex, @named.", block=True),
@@ -1834,9 +1872,6 @@ _table("ngx_http_ssi_filter_module", (
     ("ssi_types", Ctx.HSL, A.MORE1, None), ("ssi_last_modified", Ctx.HSL, A.FLAG, flag_slot),
 ))
 _table("ngx_http_ssl_module", (
-    ("ssl_password_file", Ctx.HS | STREAM | MAIL, A.TAKE1, None),
-    ("ssl_dhparam", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
-    ("ssl_ecdh_curve", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),
     ("ssl_buffer_size", Ctx.HS, A.TAKE1, size_slot),
     ("ssl_verify_client", Ctx.HS | STREAM | MAIL, A.TAKE1, enum_slot('off', 'on', 'optional', 'optional_no_ca')),
     ("ssl_verify_depth", Ctx.HS | STREAM | MAIL, A.TAKE1, num_slot),
@@ -1850,7 +1885,6 @@ _table("ngx_http_ssl_module", (
     ("ssl_stapling_responder", Ctx.HS, A.TAKE1, str_slot),
     ("ssl_stapling_verify", Ctx.HS, A.FLAG, flag_slot), ("ssl_early_data", Ctx.HS, A.FLAG, flag_slot),
     ("ssl_conf_command", Ctx.HS | STREAM | MAIL, A.TAKE2, None),
-    ("ssl_reject_handshake", Ctx.HS, A.FLAG, flag_slot),
 ))
 _table("ngx_http_sub_filter_module", (
     ("sub_filter", Ctx.HSL, A.TAKE2, REFUSE), ("sub_filter_types", Ctx.HSL, A.MORE1, None),

@@ -40,6 +40,7 @@ from nginxlite.config.model import (
 )
 from nginxlite.errors import ConfigError, ConfigWarning, Pos
 from nginxlite.config.tls import context as tls_context
+from nginxlite.config.tls import serves as tls_serves
 from nginxlite.handlers.variables import known, scan
 
 MAX_INCLUDE_DEPTH = 64
@@ -376,20 +377,28 @@ class Loader:
             session_tickets=pick("ssl_session_tickets", True),
             session_cache=pick("ssl_session_cache", base.session_cache),
             session_timeout=pick("ssl_session_timeout", base.session_timeout),
+            ecdh_curve=pick("ssl_ecdh_curve", base.ecdh_curve),
+            dhparam=pick("ssl_dhparam", base.dhparam),
+            passwords=pick("ssl_password_file", base.passwords),
+            reject_handshake=pick("ssl_reject_handshake", False),
         )
 
     def check_tls(self, addresses: list[Address]) -> None:
-        """``-t`` for TLS: each address's default server has a certificate (nginx's
-        ngx_http_ssl_init), and every TLS server's files load into a context."""
+        """``-t`` for TLS: each address's default server has a certificate, or rejects
+        handshakes and then every server of the address has one or rejects too (nginx's
+        ngx_http_ssl_init); every TLS server's files load into a context."""
         checked: set[int] = set()
         for address in addresses:
             if not address.ssl:
                 continue
             default = address.default
             if not default.tls.certificates:
-                raise ConfigError('no "ssl_certificate" is defined for the "listen ... ssl" directive', default.pos)
+                for server in (default, *address.servers):
+                    if not server.tls.certificates and not server.tls.reject_handshake:
+                        raise ConfigError('no "ssl_certificate" is defined for the "listen ... ssl" directive',
+                                          server.pos)
             for server in address.servers:
-                if id(server) not in checked and server.tls.certificates:
+                if id(server) not in checked and tls_serves(server.tls):
                     checked.add(id(server))
                     tls_context(server.tls)
 

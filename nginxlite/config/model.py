@@ -80,6 +80,10 @@ class Tls:
     session_tickets: bool = True
     session_cache: tuple[str, ...] = ("none",)
     session_timeout: float = 300.0
+    ecdh_curve: str = "auto"  # "auto", a curve, or a list (config.tls decides what Python can set)
+    dhparam: str = ""  # a DH parameters file ("": none, as nginx)
+    passwords: tuple[bytes, ...] | None = None  # ssl_password_file's passphrases, read at load
+    reject_handshake: bool = False  # no certificate needed: the handshake is refused
 
 
 class NameKind(Enum):

@@ -42,6 +42,7 @@ from nginxlite.server.services import Services
 from nginxlite.server.tls import TlsTransport, sni_selector
 from nginxlite.server.transport import set_nodelay
 from nginxlite.config.tls import context as tls_context
+from nginxlite.config.tls import serves as tls_serves
 
 BACKLOG = 511
 ACCEPT_PAUSE = 0.1
@@ -58,7 +59,7 @@ def tls_contexts(config: Config) -> dict:
     for address in config.addresses:
         if address.ssl:
             for server in address.servers:
-                if id(server) not in contexts and server.tls.certificates:
+                if id(server) not in contexts and tls_serves(server.tls):
                     contexts[id(server)] = tls_context(server.tls, select)
     return contexts
 
@@ -323,7 +324,7 @@ class App:
         transport = None
         if vhosts.address.ssl:
             ctx = self.tls.get(id(vhosts.address.default))
-            if ctx is None:  # (the loader checked that the default server has a certificate)
+            if ctx is None:  # (the loader checked that the default server has a certificate or rejects)
                 sock.close()
                 return
             transport = TlsTransport(sock, ctx, vhosts)

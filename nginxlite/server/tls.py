@@ -22,7 +22,9 @@ Rules:
   the client's, not the server's.
 - ``sni_callback`` (made by ``sni_selector``) gives the handshake the context of
   the server the name selects on the connection's address, the default server's
-  when the client sends no name or an unknown one.  The name the client sent is
+  when the client sends no name or an unknown one.  A server so chosen with
+  ``ssl_reject_handshake on`` ends the handshake with an "unrecognized name"
+  alert (nginx's words: the handshake is rejected).  The name the client sent is
   kept as it came (``server_name``: nginx's ``$ssl_server_name``).
 - ``session()`` is the handshaken ``SSLSocket`` (None before, and for plain HTTP
   on the TLS port): what the ``$ssl_*`` variables read.
@@ -186,6 +188,8 @@ def sni_selector(contexts: dict[int, ssl.SSLContext]):
             ctx = contexts.get(id(vhosts.address.default))
         if ctx is not None and ctx is not current:
             sslsock.context = ctx
+        if server.tls.reject_handshake:  # nginx's ngx_http_ssl_servername
+            return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
         return None
 
     return select

@@ -391,3 +391,147 @@ def test_ssl_variables_same_as_nginx(serve, oracle, certs, tls12):
         plain = requests.get(f"http://127.0.0.1:{server.ports[1]}/v", timeout=10).text
         answers.append((first, nameless, resumed, plain))
     assert answers[0] == answers[1]
+
+
+# -- ssl_reject_handshake, ssl_ecdh_curve, ssl_dhparam, ssl_password_file ----------------
+
+
+def handshake(certs, port: int, name: str | None, curve: str | None = None, ciphers: str | None = None) -> str:
+    """One handshake and request for /; returns the body, or "alert NAME" / "failed" when refused."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    if curve:
+        ctx.set_ecdh_curve(curve)
+    if ciphers:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers(ciphers)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            with ctx.wrap_socket(sock, server_hostname=name) as tls:
+                tls.sendall(f"GET / HTTP/1.1\r\nHost: {name or 'x'}\r\nConnection: close\r\n\r\n".encode())
+                data = b""
+                while chunk := tls.recv(65536):
+                    data += chunk
+    except ssl.SSLError as err:
+        return f"alert {err.reason}" if err.reason else "failed"
+    except (ConnectionResetError, BrokenPipeError):
+        return "failed"
+    return data.partition(b"\r\n\r\n")[2].decode()
+
+
+def reject_site(certs) -> str:
+    aa, ak = certs["a"]
+    return ("ssl_protocols TLSv1.2 TLSv1.3;\n"
+            "server { listen 127.0.0.1:PORT0 ssl default_server; ssl_reject_handshake on; return 200 default; }\n"
+            f"server {{ listen 127.0.0.1:PORT0 ssl; server_name a.test; ssl_certificate {aa}; "
+            f"ssl_certificate_key {ak}; return 200 a; }}\n"
+            f"server {{ listen 127.0.0.1:PORT0 ssl; server_name r.test; ssl_certificate {aa}; "
+            f"ssl_certificate_key {ak}; ssl_reject_handshake on; return 200 r; }}\n")
+
+
+def reject_answers(certs, port: int) -> list[str]:
+    return [handshake(certs, port, name) for name in ("a.test", "nobody.test", None, "r.test")]
+
+
+def test_reject_handshake(serve, certs):
+    running = serve(reject_site(certs))
+    assert reject_answers(certs, running.port) == ["a"] + ["alert TLSV1_UNRECOGNIZED_NAME"] * 3
+    log = (running.root / "logs" / "error.log").read_text(errors="replace")
+    assert "Traceback" not in log and "[alert]" not in log
+
+
+def test_reject_handshake_same_as_nginx(serve, oracle, certs):
+    answers = [reject_answers(certs, s.port) for s in (serve(reject_site(certs)), oracle(reject_site(certs)))]
+    assert answers[0] == answers[1]
+
+
+def curve_site(certs, curve: str) -> str:
+    da, dk = certs["d"]
+    return (f"server {{ listen 127.0.0.1:PORT0 ssl; ssl_protocols TLSv1.2 TLSv1.3; ssl_ecdh_curve {curve}; "
+            f"ssl_certificate {da}; ssl_certificate_key {dk}; return 200 \"$ssl_protocol\"; }}\n")
+
+
+NO_GROUP = "alert SSLV3_ALERT_HANDSHAKE_FAILURE"
+
+
+def curve_answers(certs, port: int) -> list[str]:
+    return [handshake(certs, port, "d.test", curve) for curve in ("prime256v1", "secp384r1", "X25519")]
+
+
+@pytest.mark.parametrize("curve, answers", [
+    ("secp384r1", [NO_GROUP, "TLSv1.3", NO_GROUP]),  # one curve: only it
+    ("X25519", [NO_GROUP, NO_GROUP, "TLSv1.3"]),
+    ("auto", ["TLSv1.3"] * 3),
+    ("X25519:prime256v1:secp384r1", ["TLSv1.3"] * 3),  # a list: OpenSSL's groups (these are among them)
+])
+def test_ecdh_curve_handshakes(serve, certs, curve, answers):
+    assert curve_answers(certs, serve(curve_site(certs, curve)).port) == answers
+
+
+@pytest.mark.parametrize("curve", ["secp384r1", "X25519:prime256v1:secp384r1"])
+def test_ecdh_curve_same_as_nginx(serve, oracle, certs, curve):
+    ours, nginx = (curve_answers(certs, s.port) for s in (serve(curve_site(certs, curve)), oracle(curve_site(certs, curve))))
+    assert ours == nginx
+
+
+def test_t_unknown_curve(tmp_path, certs):
+    da, dk = certs["d"]
+    out = check(tmp_path, f"server {{ listen 127.0.0.1:31890 ssl; ssl_ecdh_curve X25519:bogus; "
+                          f"ssl_certificate {da}; ssl_certificate_key {dk}; }}\n")
+    assert out.returncode == 1
+    assert ("SSL_CTX_set1_curves_list(\"X25519:bogus\") failed (SSL: passed invalid argument: "
+            "group 'bogus' cannot be set)") in out.stderr + out.stdout
+
+
+@pytest.fixture
+def rsa_and_dh(tmp_path):
+    folder = tmp_path / "rsa"
+    folder.mkdir()
+    cert, key, dh = folder / "rsa.pem", folder / "rsa.key", folder / "dh.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=rsa", "-days", "2",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(["openssl", "dhparam", "-dsaparam", "-out", str(dh), "2048"], check=True, capture_output=True)
+    return str(cert), str(key), str(dh)
+
+
+def dhe_site(rsa_and_dh, with_dh: bool) -> str:
+    cert, key, dh = rsa_and_dh
+    return (f"server {{ listen 127.0.0.1:PORT0 ssl; ssl_protocols TLSv1.2; ssl_ciphers DHE-RSA-AES128-GCM-SHA256; "
+            f"{f'ssl_dhparam {dh};' if with_dh else ''} ssl_certificate {cert}; ssl_certificate_key {key}; "
+            "return 200 \"$ssl_cipher\"; }\n")
+
+
+def test_dhparam_enables_dhe(serve, oracle, certs, rsa_and_dh):
+    for start in (serve, oracle):
+        assert handshake(certs, start(dhe_site(rsa_and_dh, True)).port, "x",
+                         ciphers="DHE-RSA-AES128-GCM-SHA256") == "DHE-RSA-AES128-GCM-SHA256"
+        assert handshake(certs, start(dhe_site(rsa_and_dh, False)).port, "x",
+                         ciphers="DHE-RSA-AES128-GCM-SHA256").startswith(("failed", "alert"))
+
+
+def test_t_dhparam_missing(tmp_path, certs):
+    da, dk = certs["d"]
+    out = check(tmp_path, f"server {{ listen 127.0.0.1:31890 ssl; ssl_dhparam {tmp_path}/none.pem; "
+                          f"ssl_certificate {da}; ssl_certificate_key {dk}; }}\n")
+    assert out.returncode == 1
+    assert f'BIO_new_file("{tmp_path}/none.pem") failed (2: No such file or directory)' in out.stderr + out.stdout
+
+
+def test_password_file_serves_an_encrypted_key(serve, certs, tmp_path):
+    da, dk = certs["d"]
+    locked = tmp_path / "locked.key"
+    subprocess.run(["openssl", "pkey", "-in", dk, "-aes256", "-passout", "pass:s3cret", "-out", str(locked)],
+                   check=True, capture_output=True)
+    (tmp_path / "pw").write_text("first guess\ns3cret\n")
+    running = serve(f"server {{ listen 127.0.0.1:PORT0 ssl; ssl_password_file {tmp_path}/pw; "
+                    f"ssl_certificate {da}; ssl_certificate_key {locked}; return 200 unlocked; }}\n")
+    assert handshake(certs, running.port, "d.test") == "unlocked"
+    (tmp_path / "pw").write_text("wrong\n")
+    out = check(tmp_path, f"server {{ listen 127.0.0.1:31890 ssl; ssl_password_file {tmp_path}/pw; "
+                          f"ssl_certificate {da}; ssl_certificate_key {locked}; }}\n")
+    assert out.returncode == 1
+    assert f'cannot load certificate key "{locked}": PEM_read_bio_PrivateKey() failed (SSL: bad decrypt)' in out.stderr
+    out = check(tmp_path, f"server {{ listen 127.0.0.1:31890 ssl; ssl_password_file {tmp_path}/nopw; }}\n")
+    assert out.returncode == 1
+    assert f'open() "{tmp_path}/nopw" failed (2: No such file or directory) in {tmp_path}/t.conf:1' in out.stderr

@@ -104,3 +104,149 @@ def test_context_from_the_model(pair):
         context(Tls((cert,), (key2,)))
     with pytest.raises(ConfigError, match=r"SSL_CTX_set_cipher_list"):
         context(Tls((cert,), (key,), ciphers="NOTHING-AT-ALL"))
+
+
+# -- ssl_ecdh_curve, ssl_dhparam, ssl_password_file, ssl_reject_handshake ---------------
+
+
+@pytest.mark.parametrize("curve", ["auto", "X25519:prime256v1:secp384r1", "P-256:x25519", "prime256v1",
+                                   "secp384r1", "P-384", "x25519", "SECP521R1"])
+def test_ecdh_curve(pair, curve):
+    (cert, key), _ = pair  # (which groups a handshake gets: tests/integration/test_tls.py)
+    assert isinstance(context(Tls((cert,), (key,), ecdh_curve=curve)), ssl.SSLContext)
+
+
+@pytest.mark.parametrize("curve, bad", [("bogus", "bogus"), ("X25519:bogus", "bogus"), ("auto:X25519", "auto"),
+                                        ("X25519::P-256", "")])
+def test_ecdh_curve_unknown(pair, curve, bad):
+    (cert, key), _ = pair
+    with pytest.raises(ConfigError) as caught:
+        context(Tls((cert,), (key,), ecdh_curve=curve))
+    assert caught.value.message == (f'SSL_CTX_set1_curves_list("{curve}") failed '
+                                    f"(SSL: passed invalid argument: group '{bad}' cannot be set)")
+
+
+def test_ecdh_curve_from_the_directive(tmp_path, pair):
+    (cert, key), _ = pair
+    config = load(tmp_path, f"ssl_ecdh_curve secp384r1; server {{ listen 127.0.0.1:31897 ssl; "
+                            f"ssl_certificate {cert}; ssl_certificate_key {key}; }}")
+    assert config.servers[0].tls.ecdh_curve == "secp384r1"
+    with pytest.raises(ConfigError, match="SSL_CTX_set1_curves_list"):
+        load(tmp_path, f"server {{ listen 127.0.0.1:31897 ssl; ssl_ecdh_curve X9; "
+                       f"ssl_certificate {cert}; ssl_certificate_key {key}; }}")
+    with pytest.raises(ConfigError, match='"ssl_ecdh_curve" directive is duplicate'):
+        load(tmp_path, "ssl_ecdh_curve auto; ssl_ecdh_curve auto;")
+
+
+@pytest.fixture(scope="module")
+def dh_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dh")
+    made = {}
+    for bits in (1024, 2048):
+        path = folder / f"dh{bits}.pem"
+        subprocess.run(["openssl", "dhparam", "-dsaparam", "-out", str(path), str(bits)], check=True, capture_output=True)
+        made[bits] = str(path)
+    return made
+
+
+def test_dhparam(tmp_path, pair, dh_files):
+    (cert, key), _ = pair
+    context(Tls((cert,), (key,), dhparam=dh_files[2048]))
+    with pytest.raises(ConfigError) as caught:
+        context(Tls((cert,), (key,), dhparam=dh_files[1024]))
+    assert caught.value.message == f'SSL_CTX_set_tmp_dh("{dh_files[1024]}") failed (SSL: dh key too small)'
+    with pytest.raises(ConfigError) as caught:
+        context(Tls((cert,), (key,), dhparam=cert))
+    assert caught.value.message == f'PEM_read_bio_DHparams("{cert}") failed (SSL: no start line)'
+    with pytest.raises(ConfigError) as caught:
+        context(Tls((cert,), (key,), dhparam=str(tmp_path / "none.pem")))
+    assert caught.value.message == f'BIO_new_file("{tmp_path}/none.pem") failed (2: No such file or directory)'
+    (tmp_path / "dh.pem").write_bytes(open(dh_files[2048], "rb").read())
+    config = load(tmp_path, f"server {{ listen 127.0.0.1:31898 ssl; ssl_dhparam dh.pem; "
+                            f"ssl_certificate {cert}; ssl_certificate_key {key}; }}")
+    assert config.servers[0].tls.dhparam == str(tmp_path / "dh.pem")  # relative to the configuration's folder
+
+
+@pytest.fixture(scope="module")
+def encrypted(tmp_path_factory, pair):
+    (cert, key), _ = pair
+    folder = tmp_path_factory.mktemp("enc")
+    locked = folder / "locked.key"
+    subprocess.run(["openssl", "pkey", "-in", key, "-aes256", "-passout", "pass:secret", "-out", str(locked)],
+                   check=True, capture_output=True)
+    return cert, str(locked)
+
+
+@pytest.mark.parametrize("content, passwords", [
+    (b"wrong\n\nsecret\n", (b"wrong", b"secret")),
+    (b"secret", (b"secret",)),
+    (b"x\r\nsecret\r\n", (b"x", b"secret")),
+])
+def test_password_file(tmp_path, encrypted, content, passwords):
+    cert, locked = encrypted
+    (tmp_path / "pw").write_bytes(content)
+    config = load(tmp_path, f"server {{ listen 127.0.0.1:31899 ssl; ssl_password_file pw; "
+                            f"ssl_certificate {cert}; ssl_certificate_key {locked}; }}")
+    assert config.servers[0].tls.passwords == passwords
+
+
+@pytest.mark.parametrize("content", [b"wrong\nalso wrong\n", b"", b"\n\n"])
+def test_password_file_none_works(tmp_path, encrypted, content):
+    cert, locked = encrypted
+    (tmp_path / "pw").write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, f"server {{ listen 127.0.0.1:31899 ssl; ssl_password_file pw; "
+                       f"ssl_certificate {cert}; ssl_certificate_key {locked}; }}")
+    assert caught.value.message == (f'cannot load certificate key "{locked}": PEM_read_bio_PrivateKey() failed '
+                                    f"(SSL: bad decrypt)")
+
+
+def test_encrypted_key_without_password_file_fails_without_prompting(encrypted):
+    cert, locked = encrypted
+    with pytest.raises(ConfigError, match=r"PEM_read_bio_PrivateKey\(\) failed \(SSL: bad decrypt\)"):
+        context(Tls((cert,), (locked,)))
+
+
+def test_password_file_errors(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, "ssl_password_file nopw;")
+    assert caught.value.message == f'open() "{tmp_path}/nopw" failed (2: No such file or directory)'
+    assert caught.value.pos is not None  # nginx: "in FILE:LINE", at the directive
+    (tmp_path / "long").write_bytes(b"x" * 5000 + b"\n")
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, "ssl_password_file long;")
+    assert caught.value.message == f'too long line in "{tmp_path}/long"'
+    (tmp_path / "pw").write_bytes(b"a\n")
+    with pytest.raises(ConfigError, match='"ssl_password_file" directive is duplicate'):
+        load(tmp_path, "ssl_password_file pw; ssl_password_file pw;")
+
+
+def test_reject_handshake_default_needs_no_certificate(tmp_path, pair):
+    (cert, key), _ = pair
+    config = load(tmp_path, f"""
+server {{ listen 127.0.0.1:31900 ssl default_server; ssl_reject_handshake on; }}
+server {{ listen 127.0.0.1:31900 ssl; server_name a; ssl_certificate {cert}; ssl_certificate_key {key}; }}
+""")
+    assert config.servers[0].tls.reject_handshake and not config.servers[1].tls.reject_handshake
+    assert isinstance(context(config.servers[0].tls), ssl.SSLContext)  # a context without a certificate
+
+
+def test_reject_handshake_default_then_every_server_needs_one(tmp_path, pair):
+    (cert, key), _ = pair
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, f"""
+server {{ listen 127.0.0.1:31900 ssl default_server; ssl_reject_handshake on; }}
+server {{ listen 127.0.0.1:31900 ssl; server_name a; ssl_certificate {cert}; ssl_certificate_key {key}; }}
+server {{ listen 127.0.0.1:31900 ssl; server_name b; }}
+""")
+    assert caught.value.message == 'no "ssl_certificate" is defined for the "listen ... ssl" directive'
+    assert caught.value.pos.line == 6  # the server without one (nginx's cscf->line)
+    load(tmp_path, f"""
+server {{ listen 127.0.0.1:31900 ssl default_server; ssl_reject_handshake on; }}
+server {{ listen 127.0.0.1:31900 ssl; server_name b; ssl_reject_handshake on; }}
+""")
+
+
+def test_reject_handshake_flag(tmp_path):
+    with pytest.raises(ConfigError, match='it must be "on" or "off"'):
+        load(tmp_path, "ssl_reject_handshake yes;")

@@ -36,7 +36,7 @@ import os
 import socket
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from nginxlite import __version__
@@ -167,14 +167,19 @@ def known(name: str) -> bool:
     return name in VARIABLES or name in OWN_VARIABLES or name.startswith(PREFIX_NAMES)
 
 
-def getter(name: str) -> Getter:
+def getter(name: str, maps: Mapping[str, object] | None = None) -> Getter:
+    """The getter of variable ``name``.  ``maps``: the ``map`` variables of the one
+    configuration the getter serves, when it is known (an access log's format): a
+    name no map of it defines skips the per-request map lookup."""
     found = VARIABLES.get(name) or OWN_VARIABLES.get(name)
+    unmapped = maps is not None and name not in maps
     if found is not None:
-        return _mapped(name, found) if name in CHANGEABLE else found
+        return _mapped(name, found) if name in CHANGEABLE and not unmapped else found
     for prefix, make in PREFIXES.items():
         if name.startswith(prefix):
-            return _mapped(name, make(name[len(prefix):]))
-    return _mapped(name, _named_capture(name))
+            made = make(name[len(prefix):])
+            return made if unmapped else _mapped(name, made)
+    return _named_capture(name) if unmapped else _mapped(name, _named_capture(name))
 
 
 def redefinable(name: str) -> bool:
@@ -461,15 +466,6 @@ def _request_filename(ex: Exchange) -> str | None:
     return map_path(_document_root(ex), ex.settings, ex.location, ex.uri)
 
 
-def _status(ex: Exchange) -> str:
-    response = ex.response
-    return "%03d" % (response.status if response is not None else ex.status)
-
-
-def _body_bytes_sent(ex: Exchange) -> str:
-    return str(max(ex.sent - ex.head_len, 0))
-
-
 def _request_length(ex: Exchange) -> str:
     req = ex.request
     return str(req.head_size + (req.content_length or 0))
@@ -567,68 +563,77 @@ def _ssl(read: Callable) -> Getter:
     return get
 
 
+def _expr(expression: str) -> Getter:
+    """A getter that is one expression of ``ex`` (the request's Exchange), in this module's
+    names.  Its text is kept (``inline``) so that compiled formats (``logs.access_formatter``)
+    can put the expression in their own code, without a call per variable."""
+    getter_ = eval(f"lambda ex: {expression}", globals())  # noqa: S307 - this module's own texts
+    getter_.inline = expression
+    return getter_
+
+
 VARIABLES: dict[str, Getter] = {
     # ngx_http_variables.c
     "http_host": _first_header("host"),
-    "content_length": lambda ex: ex.request.header("content-length"),
+    "content_length": _expr('ex.request.header("content-length")'),
     "content_type": _first_header("content-type"),
     "host": _host,
     "binary_remote_addr": _binary_remote_addr,
-    "remote_addr": lambda ex: ex.conn.remote_host,
-    "remote_port": lambda ex: str(ex.conn.remote_port),
+    "remote_addr": _expr("ex.conn.remote_host"),
+    "remote_port": _expr("str(ex.conn.remote_port)"),
     "proxy_protocol_addr": _not_found,
     "proxy_protocol_port": _not_found,
     "proxy_protocol_server_addr": _not_found,
     "proxy_protocol_server_port": _not_found,
-    "server_addr": lambda ex: ex.conn.local_host,
-    "server_port": lambda ex: str(ex.conn.local_port),
-    "server_protocol": lambda ex: f"HTTP/1.{ex.request.minor}",
-    "scheme": lambda ex: "https" if ex.conn.tls else "http",
-    "https": lambda ex: "on" if ex.conn.tls else "",
-    "request_uri": lambda ex: ex.request.target,
-    "uri": lambda ex: ex.uri,
-    "document_uri": lambda ex: ex.uri,
-    "request": lambda ex: ex.request_line(),
+    "server_addr": _expr("ex.conn.local_host"),
+    "server_port": _expr("str(ex.conn.local_port)"),
+    "server_protocol": _expr('f"HTTP/1.{ex.request.minor}"'),
+    "scheme": _expr('"https" if ex.conn.tls else "http"'),
+    "https": _expr('"on" if ex.conn.tls else ""'),
+    "request_uri": _expr("ex.request.target"),
+    "uri": _expr("ex.uri"),
+    "document_uri": _expr("ex.uri"),
+    "request": _expr("ex.request_line()"),
     "document_root": _document_root,
     "realpath_root": _realpath_root,
     "query_string": _args,
     "args": _args,
-    "is_args": lambda ex: "?" if ex.args else "",
+    "is_args": _expr('"?" if ex.args else ""'),
     "request_filename": _request_filename,
     "server_name": _server_name,
-    "request_method": lambda ex: ex.request.method,
+    "request_method": _expr("ex.request.method"),
     "remote_user": _remote_user,
-    "bytes_sent": lambda ex: str(ex.sent),
-    "body_bytes_sent": _body_bytes_sent,
-    "pipe": lambda ex: "p" if ex.pipelined else ".",
-    "request_completion": lambda ex: "OK" if ex.completed else "",
+    "bytes_sent": _expr("str(ex.sent)"),
+    "body_bytes_sent": _expr("str(max(ex.sent - ex.head_len, 0))"),
+    "pipe": _expr('"p" if ex.pipelined else "."'),
+    "request_completion": _expr('"OK" if ex.completed else ""'),
     "request_body": _not_found,  # the body is never kept in memory for a variable
     "request_body_file": _not_found,
     "request_length": _request_length,
     "request_time": _request_time,
     "request_id": _request_id,
-    "status": _status,
-    "limit_rate": lambda ex: "0",
-    "connection": lambda ex: str(ex.conn.number),
-    "connection_requests": lambda ex: str(ex.requests),
+    "status": _expr('"%03d" % (ex.response.status if ex.response is not None else ex.status)'),
+    "limit_rate": _expr('"0"'),
+    "connection": _expr("str(ex.conn.number)"),
+    "connection_requests": _expr("str(ex.requests)"),
     "connection_time": _connection_time,
-    "nginx_version": lambda ex: __version__,
-    "hostname": lambda ex: _HOSTNAME,
+    "nginx_version": _expr("__version__"),
+    "hostname": _expr("_HOSTNAME"),
     "pid": _pid,
-    "msec": lambda ex: "%.3f" % time.time(),
-    "time_iso8601": lambda ex: _clock()["iso"],
-    "time_local": lambda ex: _clock()["local"],
+    "msec": _expr('"%.3f" % time.time()'),
+    "time_iso8601": _expr('_clock()["iso"]'),
+    "time_local": _expr('_clock()["local"]'),
     "tcpinfo_rtt": _tcpinfo(15),
     "tcpinfo_rttvar": _tcpinfo(16),
     "tcpinfo_snd_cwnd": _tcpinfo(18),
     "tcpinfo_rcv_space": _tcpinfo(22),
     # modules nginx is built with, that nginxlite has in some form
-    "date_gmt": lambda ex: _clock()["gmt"],
-    "date_local": lambda ex: _clock()["date_local"],
+    "date_gmt": _expr('_clock()["gmt"]'),
+    "date_local": _expr('_clock()["date_local"]'),
     "fastcgi_script_name": _fastcgi_script_name,
     "fastcgi_path_info": _empty,
-    "realip_remote_addr": lambda ex: ex.conn.remote_host,
-    "realip_remote_port": lambda ex: str(ex.conn.remote_port),
+    "realip_remote_addr": _expr("ex.conn.remote_host"),
+    "realip_remote_port": _expr("str(ex.conn.remote_port)"),
     "connections_active": _stat("active"),
     "connections_reading": _stat("reading"),
     "connections_writing": _stat("writing"),

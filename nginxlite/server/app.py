@@ -368,7 +368,8 @@ class App:
             found = self.formatters.get(id(log))
             if found is None:
                 scripted = "$" in log.path  # a file per request: opened when written
-                found = self.formatters[id(log)] = (access_formatter(log),
+                server = ex.server or conn.info.vhosts.address.default  # (its configuration's maps)
+                found = self.formatters[id(log)] = (access_formatter(log, server.maps),
                                                     None if scripted else self.logs.file(log.path))
             if log.condition is not None and not logged(log, ex):
                 continue

@@ -22,11 +22,14 @@ import re
 import stat
 import sys
 import time
+from collections.abc import Mapping
 
 from nginxlite.config.model import AccessLog, ErrorLog
 from nginxlite.handlers.variables import SAFE_IN_LOGS, expand
 from nginxlite.handlers.variables import value as variable_value
 from nginxlite.handlers.variables import compile as compile_template
+from nginxlite.handlers.variables import getter as variable_getter
+from nginxlite.handlers import variables as variables_module
 
 FLUSH_SIZE = 64 << 10
 LEVELS = {"debug": 7, "info": 6, "notice": 5, "warn": 4, "error": 3, "crit": 2, "alert": 1, "emerg": 0}
@@ -177,12 +180,14 @@ class Logs:
         self.files.clear()
 
 
-def access_formatter(log: AccessLog):
+def access_formatter(log: AccessLog, maps: Mapping[str, object] | None = None):
     """Compile a log_format template once into ``fn(exchange) -> str`` (the line, with its
     newline).  Variables come from ``handlers.variables``; a value nginx does not find
-    is written ``-``, others escaped as the format says (except ``SAFE_IN_LOGS``)."""
+    is written ``-``, others escaped as the format says (except ``SAFE_IN_LOGS``).
+    ``maps``: the ``map`` variables of the log's configuration (see ``variables.getter``)."""
     template = log.format.template
     escape = log.format.escape
+    plain = None  # the test that a value needs no escaping, as code of a value ``V``
     if escape == "none":
         def esc(value: str) -> str:
             return value
@@ -190,28 +195,40 @@ def access_formatter(log: AccessLog):
         def esc(value: str) -> str:
             return _JSON_UNSAFE.sub(_json_escape, value) if _JSON_UNSAFE.search(value) else value
     else:
+        plain = "V.isascii() and V.isprintable() and '\"' not in V and '\\\\' not in V"  # the usual value
+
         def esc(value: str) -> str:
-            if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
-                return value  # the common case, without a regex
             return _UNSAFE.sub(_hex_escape, value)
 
-    # Compiled into one function, ``LINE % ("-" if (v0 := get0(c)) is None else v0, ...)``:
-    # the template is read once here, and a log line costs one formatting operation
-    # and one call per variable (two where the value is escaped).
+    # Compiled into one function, ``LINE % ("-" if (v0 := EXPR) is None else v0, ...)``:
+    # the template is read once here, and a log line costs one formatting operation.
+    # A variable that is one expression (``variables._expr``) is that expression in the
+    # code; any other is one call to its getter.  Escaping is a call only for a value
+    # that needs it.
     holes: list[str] = []
-    namespace: dict = {"esc": esc}
+    namespace: dict = {**vars(variables_module), "esc": esc}  # (the names the expressions use)
     text = []
     for i, (part, name) in enumerate(zip(*_parts(template))):
         if isinstance(part, str):
             text.append(part.replace("%", "%%"))
             continue
-        namespace[f"get{i}"] = part
-        value = f"v{i}" if name in SAFE_IN_LOGS else f"esc(v{i})"
-        holes.append(f'"-" if (v{i} := get{i}(c)) is None else {value}')
+        get = part if maps is None else variable_getter(name, maps)
+        inline = getattr(get, "inline", None)
+        if inline is None:
+            namespace[f"get{i}"] = get
+            inline = f"get{i}(ex)"
+        v = f"v{i}"
+        if name in SAFE_IN_LOGS or escape == "none":
+            value = v
+        elif plain is None:
+            value = f"esc({v})"
+        else:
+            value = f"{v} if {plain.replace('V', v)} else esc({v})"
+        holes.append(f'"-" if ({v} := ({inline})) is None else {value}')
         text.append("%s")
     text.append("\n")
     namespace["LINE"] = "".join(text)
-    exec(f"def fmt(c):\n    return LINE % ({''.join(h + ', ' for h in holes)})\n", namespace)  # noqa: S102
+    exec(f"def fmt(ex):\n    return LINE % ({''.join(h + ', ' for h in holes)})\n", namespace)  # noqa: S102
     return namespace["fmt"]
 
 

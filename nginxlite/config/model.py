@@ -9,6 +9,8 @@ Rules:
   directives (``error_page``, ``add_header``, ``allow``/``deny``, ``index``,
   ``access_log``, ``cgi_param``) are inherited all-or-nothing: a level that sets
   any of them does not see its parent's.
+- ``Settings.derived`` is the one mutable part: a cache the handlers fill from the
+  frozen values (never read by the loader).
 - Values that nginx does not inherit (``return``, ``try_files``,
   ``limit_except``, ``cgi_pass``, ``stub_status``) live on ``Location`` itself.
 """
@@ -247,9 +249,13 @@ class Settings:
     gzip_vary: bool = False
     gzip_disable: tuple = ()  # "msie6" and compiled caseless regexes on User-Agent
     gzip_static: str = "off"  # off | on | always
+    # What the handlers derive from these values, computed at their first use and kept
+    # with them (the header filters that can act here: ``filters.header_filters``).  Never
+    # a directive's value, never copied to a child level.
+    derived: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
-SETTING_NAMES = frozenset(Settings.__dataclass_fields__)
+SETTING_NAMES = frozenset(name for name, f in Settings.__dataclass_fields__.items() if f.init)
 
 
 @dataclass(frozen=True, slots=True)

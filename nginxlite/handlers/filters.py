@@ -15,6 +15,8 @@ Rules:
   ``response`` in place (``response.unprepare()`` first, to edit prepared lines).
 - ``BODY_FILTERS`` entries are ``filter(ex, response)``; they run after every
   header filter and may replace ``response.body`` (a ``Source`` wrapping it).
+- A level without a filter's directive (``NEEDS``) skips that filter: the chain is
+  worked out once per level (``header_filters``).
 - ``pipeline.finalize`` runs them all on every response; ``run_header_filters``
   runs the header filters alone, for the static handler.
 - not_modified and range are not entries: they act on static files only, so the
@@ -49,6 +51,24 @@ BODY_FILTERS: list = [
     gzip_body_filter,
 ]
 
+# The setting without which a header filter does nothing: a level that lacks it leaves
+# the filter out of its chain (``header_filters``).  Others decide per request (the
+# session cookie: a session begun in another location is still answered).
+NEEDS = {expires_filter: "expires", add_header_filter: "add_header", charset_filter: "charset",
+         gzip_filter: "gzip"}
+
+
+def header_filters(settings) -> list:
+    """The header filters that can act under ``settings``, in ``HEADER_FILTERS``' order:
+    worked out once per level and kept with it (``Settings.derived``)."""
+    if settings is None:
+        return HEADER_FILTERS
+    kept = settings.derived.get("header_filters")
+    if kept is None or kept[0] is not HEADER_FILTERS:
+        chain = [f for f in HEADER_FILTERS if (need := NEEDS.get(f)) is None or getattr(settings, need)]
+        kept = settings.derived["header_filters"] = (HEADER_FILTERS, chain)
+    return kept[1]
+
 
 def run_header_filters(ex: Exchange, response: Response) -> list[tuple[str, str]]:
     """Each header filter, once per response; the headers they appended (static's range
@@ -58,6 +78,6 @@ def run_header_filters(ex: Exchange, response: Response) -> list[tuple[str, str]
     response.headers_added = True
     ex.response = response  # $sent_http_* and $status see it, as nginx's header filters do
     added: list[tuple[str, str]] = []
-    for header_filter in HEADER_FILTERS:
+    for header_filter in header_filters(ex.settings):
         added += header_filter(ex, response)
     return added

@@ -130,7 +130,7 @@ def finalize(ex: Exchange, response: Response) -> Response:
     if not response.headers_added:  # (filters.run_header_filters, a call saved on the hot path)
         response.headers_added = True
         ex.response = response  # $sent_http_* and $status see it, as nginx's header filters do
-        for header_filter in filters.HEADER_FILTERS:
+        for header_filter in filters.header_filters(ex.settings):
             header_filter(ex, response)
     for body_filter in filters.BODY_FILTERS:
         body_filter(ex, response)

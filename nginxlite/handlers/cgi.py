@@ -66,8 +66,8 @@ _NOT_PASSED = frozenset({"HTTP_PROXY", "HTTP_AUTHORIZATION", "HTTP_CONTENT_LENGT
 _PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-def applies(ex: Exchange) -> bool:
-    loc = ex.location
+def here(loc, settings, server) -> bool:
+    """``content.ContentHandler.here``: a location with ``cgi_pass``."""
     return loc is not None and loc.cgi_pass is not None
 
 

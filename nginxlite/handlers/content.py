@@ -2,7 +2,10 @@
 
 Rules:
 - ``CONTENT_HANDLERS`` is walked in order after the access rules; the first
-  entry whose ``applies(ex)`` is true answers (``handler(ex)``).  The server and
+  entry whose ``applies(ex)`` is true answers (``handler(ex)``).  An entry's
+  ``here(location, settings, server)`` says whether it can apply at a level at
+  all: the walk of a level (``handlers_here``) is worked out once, so a request
+  pays only for the ``applies`` of the entries its level may use.  The server and
   ``--explain`` run the same walk (``pipeline.run_in``); the entry's ``name``
   is recorded in ``Exchange.handler``, and its ``note`` (a ``str.format``
   template over ``ex``), when it has one, is the ``--explain`` line ``handler
@@ -23,6 +26,7 @@ import stat as st
 from collections.abc import Callable
 from typing import NamedTuple
 
+from nginxlite.config.model import Location, Server, Settings
 from nginxlite.errors import HttpError
 from nginxlite.handlers import cgi, dav, static, upload
 from nginxlite.handlers.exchange import Exchange
@@ -33,9 +37,24 @@ from nginxlite.http.response import Response
 
 class ContentHandler(NamedTuple):
     name: str
-    applies: Callable[[Exchange], bool] | None  # None: always (a call saved on the hot path)
+    applies: Callable[[Exchange], bool] | None  # None: always where ``here`` allows (no call per request)
     handler: Callable[[Exchange], object]
     note: str | None = None  # the --explain line (module rules)
+    here: Callable[[Location | None, Settings, Server], bool] | None = None  # None: at every level
+
+
+def handlers_here(ex: Exchange) -> list[ContentHandler]:
+    """The entries whose ``here`` allows them at the request's level (its location, or its
+    server when none matched, and the settings in force), in ``CONTENT_HANDLERS``' order:
+    worked out once per level and kept with its settings (``Settings.derived``)."""
+    loc, settings = ex.location, ex.settings
+    key = id(loc) if loc is not None else id(ex.server)
+    kept = settings.derived.get(key)
+    if kept is None or kept[0] is not CONTENT_HANDLERS:
+        server = ex.server
+        chain = [entry for entry in CONTENT_HANDLERS if entry.here is None or entry.here(loc, settings, server)]
+        kept = settings.derived[key] = (CONTENT_HANDLERS, chain)
+    return kept[1]
 
 
 def _tries(ex: Exchange) -> tuple[str, ...] | None:
@@ -43,23 +62,28 @@ def _tries(ex: Exchange) -> tuple[str, ...] | None:
     return loc.try_files if loc is not None else ex.server.try_files
 
 
-# The predicates (``applies``): cheap, they run for every request that gets this far.
+# The predicates: ``here`` once per level, ``applies`` for every request at a level
+# ``here`` allowed.
 
-def _stub_status_on(ex: Exchange) -> bool:
-    loc = ex.location
+def _stub_status_here(loc: Location | None, settings: Settings, server: Server) -> bool:
     return loc is not None and loc.stub_status
+
+
+def _dav_here(loc: Location | None, settings: Settings, server: Server) -> bool:
+    return bool(settings.dav_methods)
 
 
 def _dav_method(ex: Exchange) -> bool:
     return ex.method in ex.settings.dav_methods
 
 
-def _try_files_on(ex: Exchange) -> bool:
+def _try_files_here(loc: Location | None, settings: Settings, server: Server) -> bool:
+    return (loc.try_files if loc is not None else server.try_files) is not None
+
+
+def _not_limited(ex: Exchange) -> bool:
     """try_files is not run in a ``limit_except`` block."""
-    if ex.limited:
-        return False
-    loc = ex.location  # (as _tries, inlined: this runs for every static file)
-    return (loc.try_files if loc is not None else ex.server.try_files) is not None
+    return not ex.limited
 
 
 def _dav(ex: Exchange):
@@ -121,10 +145,10 @@ def stub_status(ex: Exchange) -> Response:
 
 
 CONTENT_HANDLERS: tuple[ContentHandler, ...] = (
-    ContentHandler("stub_status", _stub_status_on, stub_status, "stub_status page"),
-    ContentHandler("cgi_pass", cgi.applies, cgi.handle),
-    ContentHandler("dav", _dav_method, _dav, "DAV {ex.method} (dav_methods)"),
-    ContentHandler("upload", upload.applies, upload.handle, "upload_store {ex.settings.upload_store}"),
-    ContentHandler("try_files", _try_files_on, try_files),
+    ContentHandler("stub_status", None, stub_status, "stub_status page", _stub_status_here),
+    ContentHandler("cgi_pass", None, cgi.handle, here=cgi.here),
+    ContentHandler("dav", _dav_method, _dav, "DAV {ex.method} (dav_methods)", _dav_here),
+    ContentHandler("upload", upload.applies, upload.handle, "upload_store {ex.settings.upload_store}", upload.here),
+    ContentHandler("try_files", _not_limited, try_files, here=_try_files_here),
     ContentHandler("static", None, static.handle),
 )

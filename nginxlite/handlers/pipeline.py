@@ -323,7 +323,7 @@ def run_in(ex: Exchange, loc: Location | None) -> Response:
     if settings.access:
         check_access(ex, settings)
     ex.limited = limited
-    for name, applies, handler, note in content.CONTENT_HANDLERS:
+    for name, applies, handler, note, _ in content.handlers_here(ex):
         if applies is None or applies(ex):
             ex.handler = name
             if trace is not None and note is not None:

@@ -82,8 +82,13 @@ def _placed(store: bytes, name: str, n: int) -> None:
         _NEXT[(store, name)] = n + 1
 
 
+def here(loc, settings, server) -> bool:
+    """``content.ContentHandler.here``: a level with ``upload_store``."""
+    return settings.upload_store is not None
+
+
 def applies(ex: Exchange) -> bool:
-    return ex.method == "POST" and ex.settings.upload_store is not None
+    return ex.method == "POST"
 
 
 def handle(ex: Exchange) -> Sink:

@@ -503,14 +503,16 @@ class Connection:
             self.nodelay = True
             set_nodelay(self.sock)
         reader = self.reader
-        self.pipelined = reader.buffered > 0  # the next request came with this one (nginx's $pipe)
+        buffered = len(reader.buf)
+        self.pipelined = buffered > 0  # the next request came with this one (nginx's $pipe)
         self.state = IDLE if self.body_done else BODY  # between requests (or discarding the body's rest)
-        if self.body_done and not reader.buffered and reader.request is not None:
+        if self.body_done and not buffered and reader.request is not None:
             reader.start_next_cycle()  # the usual case: the request was read whole, nothing more arrived
-        else:
-            self.process()  # the rest of the body, then any pipelined request
-        if self.state is IDLE and self.body_done and reader.idle:
             self.arm(IDLE, self.settings.keepalive_timeout)  # the idle clock restarts
+            return
+        self.process()  # the rest of the body, then any pipelined request
+        if self.state is IDLE and self.body_done and reader.idle:
+            self.arm(IDLE, self.settings.keepalive_timeout)
 
     # -- writing ---------------------------------------------------------------------
 

@@ -295,7 +295,7 @@ class Connection:
         self.requests += 1
         self.app.stats.requests += 1
         self.started = self.app.clock()
-        self.body_done = not request.has_body
+        self.body_done = not (request.chunked or request.content_length)  # (not request.has_body, without its call)
         self.continued = False
         ex = Exchange(request, self.info, started=self.started, requests=self.requests,
                       pipelined=self.pipelined)
@@ -435,7 +435,9 @@ class Connection:
             deferred.cancel()
 
     def send_response(self, response: Response, request: Request | None) -> None:
-        self.write_notes(self.exchange)
+        ex = self.exchange
+        if ex is not None and ex.notes:
+            self.write_notes(ex)
         if response.status == 444:  # return 444: close without an answer
             close_body(response.body)
             self.close()
@@ -466,8 +468,8 @@ class Connection:
         head = b"" if raw else head_bytes(response, self.app.date.now(), server, keep, ka_header, chunks)
         self.keep_alive = keep
         self.response = response
-        if self.exchange is not None:
-            self.exchange.response = response
+        if ex is not None:
+            ex.response = response
         self.state = SENDING  # (its send_timeout is armed by rearm if the answer does not go out at once)
         self.sent = 0
         self.head_len = len(head)

@@ -18,6 +18,11 @@ Rules:
 - ``send`` after a would-block is retried with the same bytes at its start (the
   connection's buffer only grows at its end); ``sendfile`` is ``pread`` and
   ``send`` of at most ``RECORD`` bytes a time, its retry reads the same offset.
+- ``ssl_buffer_size`` bounds each written record's plaintext (``record``): below
+  16k every ``SSL_write`` is given at most that many bytes; at 16k and above
+  OpenSSL's own 16384-byte records are the bound.  As nginx, the size is the
+  default server's until the SNI name chooses a server, then that server's
+  (the Host header does not change it).
 - TLS failures (a bad hello, an alert) close quietly, as a reset does: they are
   the client's, not the server's.
 - ``sni_callback`` (made by ``sni_selector``) gives the handshake the context of
@@ -58,6 +63,7 @@ class TlsTransport:
         self.failed = False
         self.notified = False  # close_notify sent (or tried)
         self.server_name: str | None = None  # the SNI name, set by the SNI callback
+        self.record = max(1, vhosts.address.default.tls.buffer_size)  # ssl_buffer_size (SNI may change it)
 
     def session(self) -> ssl.SSLSocket | None:
         return self.ssl if self.handshaken and not self.plain else None
@@ -113,9 +119,25 @@ class TlsTransport:
             return self.raw.send(data)
         if not self.handshaken:  # (nothing is written before a request was read)
             raise BlockingIOError
+        end = min(len(data), SEND_MAX)
+        record = self.record
+        if record >= RECORD:  # OpenSSL cuts its records at 16384 bytes itself
+            return self.write(data if end == len(data) else data[:end])
+        sent = 0
+        while sent < end:  # one SSL_write per record of ssl_buffer_size bytes
+            try:
+                sent += self.write(data[sent:min(sent + record, end)])
+            except BlockingIOError:
+                if sent:
+                    return sent
+                raise
+        return sent
+
+    def write(self, data) -> int:
+        """One ``SSL_write`` of ``data`` (all of it, or an exception)."""
         self.write_wants_read = False
         try:
-            return self.ssl.send(data if len(data) <= SEND_MAX else data[:SEND_MAX])
+            return self.ssl.send(data)
         except ssl.SSLWantWriteError:
             raise BlockingIOError from None
         except ssl.SSLWantReadError:
@@ -183,6 +205,7 @@ def sni_selector(contexts: dict[int, ssl.SSLContext]):
         vhosts = transport.vhosts
         host = validate_host(name) if name else None
         server = vhosts.select(host) if host else vhosts.address.default
+        transport.record = max(1, server.tls.buffer_size)  # nginx: the SNI-chosen server's
         ctx = contexts.get(id(server))
         if ctx is None:  # a server on the address without a certificate: the default's serves
             ctx = contexts.get(id(vhosts.address.default))

@@ -225,3 +225,66 @@ def test_ssl_buffer_size_bounds_the_records_written(serve, oracle, pairs):
     ours = largest_records(serve(buffer_site(pairs), files=files).port)
     assert ours == [n + TLS13_OVERHEAD for n in (4096, 16384, 1000, 4096, 4096, 4096)]
     assert ours == largest_records(oracle(buffer_site(pairs), files=files).port)
+
+
+# -- SNI over three named servers and a default one -------------------------------------------
+
+@pytest.fixture
+def sni_certs(tmp_path):
+    folder = tmp_path / "sni"
+    folder.mkdir()
+    made = {name: make_pair(folder, name, "ecdsa") for name in ("fallback", "exact", "wild", "regex")}
+    bundle = folder / "ca.pem"
+    bundle.write_text("".join(open(c).read() for c, _ in made.values()))
+    made["ca"] = str(bundle)
+    return made
+
+
+def sni_site(certs) -> str:
+    servers = [("fallback", "default.test", " default_server"), ("exact", "exact.example.test", ""),
+               ("wild", "*.example.test", ""), ("regex", r"~^www\d+\.", "")]
+    text = "ssl_protocols TLSv1.2 TLSv1.3;\n"
+    for key, name, default in servers:
+        cert, cert_key = certs[key]
+        text += (f"server {{ listen 127.0.0.1:PORT0 ssl{default}; server_name {name}; "
+                 f"ssl_certificate {cert}; ssl_certificate_key {cert_key}; "
+                 f"location = /who {{ return 200 \"{key} $host [$ssl_server_name]\"; }} }}\n")
+    return text
+
+
+SNI_CASES = [  # (SNI name, Host)
+    ("exact.example.test", "exact.example.test"),
+    ("EXACT.Example.Test", "exact.example.test"),  # names are caseless
+    ("foo.example.test", "foo.example.test"),
+    ("a.b.example.test", "a.b.example.test"),
+    ("www12.other.test", "www12.other.test"),
+    ("www1.example.test", "www1.example.test"),  # a wildcard wins over a regex
+    ("default.test", "default.test"),
+    (None, "exact.example.test"),  # no name: the default server's certificate, Host picks the server
+    ("nobody.test", "nobody.test"),
+    ("foo.example.test", "www3.x.test"),  # the name picks the certificate, Host the server
+    ("www7.x.test", "nobody.test"),
+]
+
+
+def sni_answers(certs, port: int) -> list[tuple[str, str]]:
+    ctx = client(certs["ca"])
+    return [(cn, body) for cn, _, _, body in (fetch(ctx, port, name, host) for name, host in SNI_CASES)]
+
+
+def test_sni_three_servers_and_the_default_same_as_nginx(serve, oracle, sni_certs):
+    ours = sni_answers(sni_certs, serve(sni_site(sni_certs)).port)
+    assert ours == [
+        ("exact", "exact exact.example.test [exact.example.test]"),
+        ("exact", "exact exact.example.test [EXACT.Example.Test]"),
+        ("wild", "wild foo.example.test [foo.example.test]"),
+        ("wild", "wild a.b.example.test [a.b.example.test]"),
+        ("regex", "regex www12.other.test [www12.other.test]"),
+        ("wild", "wild www1.example.test [www1.example.test]"),
+        ("fallback", "fallback default.test [default.test]"),
+        ("fallback", "exact exact.example.test []"),
+        ("fallback", "fallback nobody.test [nobody.test]"),
+        ("wild", "regex www3.x.test [foo.example.test]"),
+        ("regex", "fallback nobody.test [www7.x.test]"),
+    ]
+    assert ours == sni_answers(sni_certs, oracle(sni_site(sni_certs)).port)

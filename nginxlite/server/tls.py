@@ -31,6 +31,9 @@ Rules:
   ``ssl_reject_handshake on`` ends the handshake with an "unrecognized name"
   alert (nginx's words: the handshake is rejected).  The name the client sent is
   kept as it came (``server_name``: nginx's ``$ssl_server_name``).
+- ``settled`` (set by the server) is called once, when the handshake is done or
+  the first byte says plain HTTP: the server counts the handshakes in flight
+  until then (``server.app``: the oldest is closed beyond its limit).
 - ``session()`` is the handshaken ``SSLSocket`` (None before, and for plain HTTP
   on the TLS port): what the ``$ssl_*`` variables read.
 """
@@ -45,6 +48,10 @@ from nginxlite.config.vhosts import validate_host
 
 RECORD = 16384  # one TLS record's plaintext
 SEND_MAX = 4 * RECORD  # bytes given to one SSL_write
+
+
+def _nothing() -> None:
+    return None
 
 
 class TlsTransport:
@@ -64,6 +71,7 @@ class TlsTransport:
         self.notified = False  # close_notify sent (or tried)
         self.server_name: str | None = None  # the SNI name, set by the SNI callback
         self.record = max(1, vhosts.address.default.tls.buffer_size)  # ssl_buffer_size (SNI may change it)
+        self.settled = _nothing  # called once the handshake is done or the bytes are plain HTTP
 
     def session(self) -> ssl.SSLSocket | None:
         return self.ssl if self.handshaken and not self.plain else None
@@ -80,6 +88,7 @@ class TlsTransport:
                     return b""
                 if first[0] != 0x16 and not first[0] & 0x80:
                     self.plain = True
+                    self.settle()
                     return self.raw.recv(n)
                 self.ssl = self.ctx.wrap_socket(self.raw, server_side=True, do_handshake_on_connect=False)
                 self.ssl.nginxlite_transport = self  # read by the SNI callback
@@ -111,6 +120,13 @@ class TlsTransport:
             self.failed = True
             raise ConnectionAbortedError from None
         self.handshaken = True
+        self.settle()
+
+    def settle(self) -> None:
+        settled, self.settled = self.settled, _nothing  # (no cycle left through the server's callback)
+        if self.ssl is not None:
+            self.ssl.nginxlite_transport = None  # (the SNI callback has run)
+        settled()
 
     # -- writing -------------------------------------------------------------------
 
@@ -185,8 +201,10 @@ class TlsTransport:
                 pass  # the close_notify went out, or could not: either way we are done
 
     def close(self) -> None:
+        self.settled = _nothing
         sock = self.ssl if self.ssl is not None else self.raw
         if self.ssl is not None:
+            self.ssl.nginxlite_transport = None
             self.notify()
         try:
             sock.close()

@@ -67,7 +67,8 @@ def fetch(ctx: ssl.SSLContext, port: int, name: str | None, host: str) -> tuple[
             data = b""
             while chunk := tls.recv(65536):
                 data += chunk
-            return common_name(tls.getpeercert()), tls.version(), tls.cipher()[0], data.partition(b"\r\n\r\n")[2].decode()
+            body = data.partition(b"\r\n\r\n")[2].decode()
+            return common_name(tls.getpeercert()), tls.version(), tls.cipher()[0], body
 
 
 # -- several certificate pairs ------------------------------------------------------------

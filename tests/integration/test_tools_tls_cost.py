@@ -19,8 +19,8 @@ def test_tls_cost_floor_beside_nginx():
         pytest.skip("valgrind is not installed")
     done = run_tool("tls-cost", "--peers", "nginx,floor", "--connections", "10", timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    rows = {m.group(1): [int(x.replace(",", "")) for x in m.groups()[1:]]
-            for m in re.finditer(r"^\| (\w+) \| 10 \((\d+)\) \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \|", done.stdout, re.M)}
+    row = re.compile(r"^\| (\w+) \| 10 \((\d+)\) \| ([\d,]+) \| ([\d,]+) \| ([\d,]+) \|", re.M)
+    rows = {m.group(1): [int(x.replace(",", "")) for x in m.groups()[1:]] for m in row.finditer(done.stdout)}
     assert set(rows) == {"nginx", "floor"}, done.stdout
     for resumed, total, handshake, rest in rows.values():
         assert resumed == 9  # every connection after the first resumed its session

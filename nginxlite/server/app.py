@@ -20,7 +20,7 @@ Rules:
 - TLS handshakes in flight (a TLS connection accepted whose handshake has not
   finished, silent ones included) are at most half of ``worker_connections``
   (``handshake_limit``): a new one beyond that closes the oldest pending one (an
-  ``[info]`` line), so a flood of slow or silent handshakes cannot take the slots
+  ``[info]`` line; closed once the current batch of events is dispatched), so a flood of slow or silent handshakes cannot take the slots
   of clients that handshake promptly.  A handshake's deadline stays the default
   server's ``client_header_timeout``.
 """
@@ -360,7 +360,9 @@ class App:
             handshaking.pop(oldest)
             self.log_error("info", f"*{oldest.info.number} more than {limit} TLS handshakes in flight: "
                                    f"the oldest, from client {oldest.info.remote_host}, is closed")
-            oldest.close()
+            # After this batch of events: its descriptor number is not reused by an accept
+            # later in the batch while an event of the old socket is still to be dispatched.
+            self.reactor.call_soon(oldest.close)
 
     def connection_closed(self, conn: Connection) -> None:
         self.connections.discard(conn)

@@ -153,3 +153,66 @@ def test_handshake_flood_is_capped_prompt_clients_served_the_rest_closed_at_the_
     assert "Traceback" not in log and "[alert]" not in log
     said = [line for line in log.splitlines() if f"more than {LIMIT} TLS handshakes in flight" in line]
     assert len(said) == len(dropped) and all("[info]" in line and "from client 127.0.0.1" in line for line in said)
+
+
+SMALL_SITE = """
+error_log ROOT/logs/error.log info;
+events { worker_connections 40; }
+http {
+    server {
+        listen 127.0.0.1:PORT0 ssl;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate CERT;
+        ssl_certificate_key KEY;
+        client_header_timeout 60s;
+        keepalive_timeout 60s;
+        location = /who { return 200 "served"; }
+    }
+}
+"""
+
+
+def test_handshaken_connections_do_not_count_against_the_limit(serve, cert):
+    """Only handshakes in flight count: kept-alive TLS connections and plain HTTP ones on the TLS
+    port stay while silent ones beyond the limit (half of 40) drop the oldest silent ones."""
+    pem, key = cert
+    running = serve(SMALL_SITE.replace("CERT", pem).replace("KEY", key), name="nginx.conf")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    request = b"GET /who HTTP/1.1\r\nHost: flood.test\r\n\r\n"
+
+    def answered(tls: ssl.SSLSocket) -> bool:
+        tls.sendall(request)
+        data = b""
+        while not data.endswith(b"served"):
+            chunk = tls.recv(65536)
+            if not chunk:
+                return False
+            data += chunk
+        return True
+
+    kept = [ctx.wrap_socket(socket.create_connection(("127.0.0.1", running.port), timeout=10),
+                            server_hostname="flood.test") for _ in range(8)]
+    silent: list[socket.socket] = []
+    plain: list[socket.socket] = []
+    try:
+        assert all(answered(tls) for tls in kept)
+        for _ in range(5):  # plain HTTP on the TLS port, half a request line: not a handshake either
+            plain.append(socket.create_connection(("127.0.0.1", running.port), timeout=10))
+            plain[-1].sendall(b"GET /who HT")
+        for _ in range(20 + 3):  # three beyond the limit
+            silent.append(socket.create_connection(("127.0.0.1", running.port), timeout=10))
+        probe = ctx.wrap_socket(socket.create_connection(("127.0.0.1", running.port), timeout=10),
+                                server_hostname="flood.test")
+        kept.append(probe)  # accepted after every silent one, it made a fourth beyond the limit
+        assert answered(probe)
+        assert all(answered(tls) for tls in kept)  # the handshaken ones were never counted
+        for sock in silent[:4]:  # the flood's four oldest were closed
+            assert sock.recv(10) == b""
+        for sock in silent[4:] + plain:
+            sock.setblocking(False)
+            assert not closed_by_server(sock)
+    finally:
+        for sock in kept + silent + plain:
+            sock.close()

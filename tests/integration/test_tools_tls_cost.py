@@ -26,3 +26,15 @@ def test_tls_cost_floor_beside_nginx():
         assert resumed == 9  # every connection after the first resumed its session
         assert abs(total - handshake - rest) <= 1 and handshake > 1_000_000  # (each rounded)
     assert abs(rows["floor"][2] - rows["nginx"][2]) < 0.05 * rows["nginx"][2], done.stdout
+
+
+def test_tls_cost_keepalive_and_plain():
+    require_nginx()
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        pytest.skip("valgrind is not installed")
+    for extra in (["--keepalive"], ["--plain"]):
+        done = run_tool("tls-cost", "--peers", "nginx,floor", "--connections", "10", *extra, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        rows = re.findall(r"^\| (\w+) \| 10(?: \(0\))? \| ([\d,]+) \| 0 \| ([\d,]+) \| 1\.00× \|$", done.stdout, re.M)
+        assert [name for name, _, _ in rows] == ["nginx"], done.stdout  # (the floor answers one TLS request only)
+        assert rows[0][1] == rows[0][2]  # no handshake inside the counted requests

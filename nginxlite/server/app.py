@@ -20,9 +20,10 @@ Rules:
 - TLS handshakes in flight (a TLS connection accepted whose handshake has not
   finished, silent ones included) are at most half of ``worker_connections``
   (``handshake_limit``): a new one beyond that closes the oldest pending one (an
-  ``[info]`` line; closed once the current batch of events is dispatched), so a flood of slow or silent handshakes cannot take the slots
-  of clients that handshake promptly.  A handshake's deadline stays the default
-  server's ``client_header_timeout``.
+  ``[info]`` line; closed once the current batch of events is dispatched), so a
+  flood of slow or silent handshakes cannot take the slots of clients that
+  handshake promptly.  A handshake's deadline stays the default server's
+  ``client_header_timeout``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ Rules:
   connection reads until ``recv`` says would-block.
 - ``send`` after a would-block is retried with the same bytes at its start (the
   connection's buffer only grows at its end); ``sendfile`` is ``pread`` and
-  ``send`` of at most ``RECORD`` bytes a time, its retry reads the same offset.
+  ``send`` of at most ``SEND_MAX`` bytes a time (one ``SSL_write``, four records:
+  fewer passes through Python than a record a time), its retry reads the same
+  offset and length.
 - ``ssl_buffer_size`` bounds each written record's plaintext (``record``): below
   16k every ``SSL_write`` is given at most that many bytes; at 16k and above
   OpenSSL's own 16384-byte records are the bound.  As nginx, the size is the
@@ -170,7 +172,7 @@ class TlsTransport:
             return os.sendfile(self.fd, fd, offset, count)
         sent = 0
         while sent < count:
-            data = os.pread(fd, min(RECORD, count - sent), offset + sent)
+            data = os.pread(fd, min(SEND_MAX, count - sent), offset + sent)
             if not data:
                 break  # the file shrank: the connection sees a short count (0: nothing sent)
             try:

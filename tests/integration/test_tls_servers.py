@@ -289,3 +289,32 @@ def test_sni_three_servers_and_the_default_same_as_nginx(serve, oracle, sni_cert
         ("regex", "fallback nobody.test [www7.x.test]"),
     ]
     assert ours == sni_answers(sni_certs, oracle(sni_site(sni_certs)).port)
+
+
+# -- a slow reader: writes that would block midway through an SSL_write ---------------------
+
+SLOW = os.urandom(3 << 20)
+
+
+@pytest.mark.parametrize("buffer_size", ["", "ssl_buffer_size 4k;"])
+def test_slow_reader_gets_every_byte(serve, pairs, buffer_size):
+    """A client with a tiny receive buffer, reading small pieces: the server's TLS writes
+    (several records each) would block midway and are retried until the file is out whole."""
+    ea, ek = pairs["ecdsa"]
+    running = serve(f"server {{ listen 127.0.0.1:PORT0 ssl; ssl_protocols TLSv1.2 TLSv1.3; {buffer_size} "
+                    f"ssl_certificate {ea}; ssl_certificate_key {ek}; root ROOT/www; }}\n",
+                    files={"www/slow.bin": SLOW})
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(30)
+    sock.connect(("127.0.0.1", running.port))
+    with ctx.wrap_socket(sock, server_hostname="slow.test") as tls:
+        tls.sendall(b"GET /slow.bin HTTP/1.1\r\nHost: slow.test\r\nConnection: close\r\n\r\n")
+        data = bytearray()
+        while chunk := tls.recv(1024):
+            data += chunk
+    head, _, body = bytes(data).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and body == SLOW

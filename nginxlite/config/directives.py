@@ -1382,6 +1382,8 @@ DIRECTIVES: dict[str, Spec] = {s.name: s for s in (
        "PEM file of DH parameters for DHE ciphers."),
     _S("ssl_password_file", Ctx.HS | Ctx.STREAM | Ctx.MAIL, A.TAKE1, ssl_password_file,
        "Passphrases of encrypted keys, one a line, tried in order."),
+    _S("ssl_buffer_size", Ctx.HS, A.TAKE1, size_slot,
+       "Largest plaintext of one TLS record written (the SNI-chosen server's).", "16k"),
     _S("ssl_reject_handshake", Ctx.HS, A.FLAG, flag_slot,
        "Refuse TLS handshakes of the server (unrecognized name); no certificate needed.", "off"),
     # locations
@@ -1872,7 +1874,6 @@ _table("ngx_http_ssi_filter_module", (
     ("ssi_types", Ctx.HSL, A.MORE1, None), ("ssi_last_modified", Ctx.HSL, A.FLAG, flag_slot),
 ))
 _table("ngx_http_ssl_module", (
-    ("ssl_buffer_size", Ctx.HS, A.TAKE1, size_slot),
     ("ssl_verify_client", Ctx.HS | STREAM | MAIL, A.TAKE1, enum_slot('off', 'on', 'optional', 'optional_no_ca')),
     ("ssl_verify_depth", Ctx.HS | STREAM | MAIL, A.TAKE1, num_slot),
     ("ssl_client_certificate", Ctx.HS | STREAM | MAIL, A.TAKE1, str_slot),

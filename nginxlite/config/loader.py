@@ -381,6 +381,7 @@ class Loader:
             dhparam=pick("ssl_dhparam", base.dhparam),
             passwords=pick("ssl_password_file", base.passwords),
             reject_handshake=pick("ssl_reject_handshake", False),
+            buffer_size=pick("ssl_buffer_size", base.buffer_size),
         )
 
     def check_tls(self, addresses: list[Address]) -> None:

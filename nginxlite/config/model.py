@@ -86,6 +86,7 @@ class Tls:
     dhparam: str = ""  # a DH parameters file ("": none, as nginx)
     passwords: tuple[bytes, ...] | None = None  # ssl_password_file's passphrases, read at load
     reject_handshake: bool = False  # no certificate needed: the handshake is refused
+    buffer_size: int = 16384  # ssl_buffer_size: a written record's largest plaintext
 
 
 class NameKind(Enum):

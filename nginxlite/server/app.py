@@ -17,6 +17,13 @@ Rules:
   arrives meanwhile loads once more after it (the file may have changed since).
   A child that has not answered in ``RELOAD_TIMEOUT`` is killed and the reload
   reported as failed.
+- TLS handshakes in flight (a TLS connection accepted whose handshake has not
+  finished, silent ones included) are at most half of ``worker_connections``
+  (``handshake_limit``): a new one beyond that closes the oldest pending one (an
+  ``[info]`` line; closed once the current batch of events is dispatched), so a
+  flood of slow or silent handshakes cannot take the slots of clients that
+  handshake promptly.  A handshake's deadline stays the default server's
+  ``client_header_timeout``.
 """
 
 from __future__ import annotations
@@ -169,6 +176,7 @@ class App:
         self.logs = Logs()
         self.listeners: dict[tuple[str, int], Listener] = {}
         self.connections: set[Connection] = set()
+        self.handshaking: dict[Connection, None] = {}  # TLS handshakes in flight, the oldest first
         self.stats = Stats(self.connections)
         self.services = Services(self.reactor, self.log_error, self.stats)  # what handlers may use
         self.stopping = False
@@ -307,6 +315,9 @@ class App:
     def at_capacity(self) -> bool:
         return len(self.connections) >= self.config.worker_connections
 
+    def handshake_limit(self) -> int:
+        return max(1, self.config.worker_connections // 2)
+
     def new_connection(self, listener: Listener, sock: socket.socket, addr) -> None:
         self.stats.accepts += 1
         sock.setblocking(False)
@@ -335,9 +346,28 @@ class App:
         self.connections.add(conn)
         self.stats.handled += 1
         self.reactor.register(conn.fd, CLIENT_MASK, conn)
+        if transport is not None:
+            self.handshake_started(conn, transport)
+
+    def handshake_started(self, conn: Connection, transport: TlsTransport) -> None:
+        """Count ``conn`` among the handshakes in flight (until its transport is settled:
+        handshaken, or plain HTTP); beyond the limit the oldest pending one is closed."""
+        handshaking = self.handshaking
+        handshaking[conn] = None
+        transport.settled = lambda: handshaking.pop(conn, None)
+        limit = self.handshake_limit()
+        while len(handshaking) > limit:
+            oldest = next(iter(handshaking))
+            handshaking.pop(oldest)
+            self.log_error("info", f"*{oldest.info.number} more than {limit} TLS handshakes in flight: "
+                                   f"the oldest, from client {oldest.info.remote_host}, is closed")
+            # After this batch of events: its descriptor number is not reused by an accept
+            # later in the batch while an event of the old socket is still to be dispatched.
+            self.reactor.call_soon(oldest.close)
 
     def connection_closed(self, conn: Connection) -> None:
         self.connections.discard(conn)
+        self.handshaking.pop(conn, None)
         for listener in self.listeners.values():
             if listener.paused and not self.at_capacity():
                 listener.resume()

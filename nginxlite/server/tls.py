@@ -17,7 +17,14 @@ Rules:
   connection reads until ``recv`` says would-block.
 - ``send`` after a would-block is retried with the same bytes at its start (the
   connection's buffer only grows at its end); ``sendfile`` is ``pread`` and
-  ``send`` of at most ``RECORD`` bytes a time, its retry reads the same offset.
+  ``send`` of at most ``SEND_MAX`` bytes a time (one ``SSL_write``, four records:
+  fewer passes through Python than a record a time), its retry reads the same
+  offset and length.
+- ``ssl_buffer_size`` bounds each written record's plaintext (``record``): below
+  16k every ``SSL_write`` is given at most that many bytes; at 16k and above
+  OpenSSL's own 16384-byte records are the bound.  As nginx, the size is the
+  default server's until the SNI name chooses a server, then that server's
+  (the Host header does not change it).
 - TLS failures (a bad hello, an alert) close quietly, as a reset does: they are
   the client's, not the server's.
 - ``sni_callback`` (made by ``sni_selector``) gives the handshake the context of
@@ -26,6 +33,9 @@ Rules:
   ``ssl_reject_handshake on`` ends the handshake with an "unrecognized name"
   alert (nginx's words: the handshake is rejected).  The name the client sent is
   kept as it came (``server_name``: nginx's ``$ssl_server_name``).
+- ``settled`` (set by the server) is called once, when the handshake is done or
+  the first byte says plain HTTP: the server counts the handshakes in flight
+  until then (``server.app``: the oldest is closed beyond its limit).
 - ``session()`` is the handshaken ``SSLSocket`` (None before, and for plain HTTP
   on the TLS port): what the ``$ssl_*`` variables read.
 """
@@ -40,6 +50,10 @@ from nginxlite.config.vhosts import validate_host
 
 RECORD = 16384  # one TLS record's plaintext
 SEND_MAX = 4 * RECORD  # bytes given to one SSL_write
+
+
+def _nothing() -> None:
+    return None
 
 
 class TlsTransport:
@@ -58,6 +72,8 @@ class TlsTransport:
         self.failed = False
         self.notified = False  # close_notify sent (or tried)
         self.server_name: str | None = None  # the SNI name, set by the SNI callback
+        self.record = max(1, vhosts.address.default.tls.buffer_size)  # ssl_buffer_size (SNI may change it)
+        self.settled = _nothing  # called once the handshake is done or the bytes are plain HTTP
 
     def session(self) -> ssl.SSLSocket | None:
         return self.ssl if self.handshaken and not self.plain else None
@@ -74,6 +90,7 @@ class TlsTransport:
                     return b""
                 if first[0] != 0x16 and not first[0] & 0x80:
                     self.plain = True
+                    self.settle()
                     return self.raw.recv(n)
                 self.ssl = self.ctx.wrap_socket(self.raw, server_side=True, do_handshake_on_connect=False)
                 self.ssl.nginxlite_transport = self  # read by the SNI callback
@@ -105,6 +122,13 @@ class TlsTransport:
             self.failed = True
             raise ConnectionAbortedError from None
         self.handshaken = True
+        self.settle()
+
+    def settle(self) -> None:
+        settled, self.settled = self.settled, _nothing  # (no cycle left through the server's callback)
+        if self.ssl is not None:
+            self.ssl.nginxlite_transport = None  # (the SNI callback has run)
+        settled()
 
     # -- writing -------------------------------------------------------------------
 
@@ -113,9 +137,25 @@ class TlsTransport:
             return self.raw.send(data)
         if not self.handshaken:  # (nothing is written before a request was read)
             raise BlockingIOError
+        end = min(len(data), SEND_MAX)
+        record = self.record
+        if record >= RECORD:  # OpenSSL cuts its records at 16384 bytes itself
+            return self.write(data if end == len(data) else data[:end])
+        sent = 0
+        while sent < end:  # one SSL_write per record of ssl_buffer_size bytes
+            try:
+                sent += self.write(data[sent:min(sent + record, end)])
+            except BlockingIOError:
+                if sent:
+                    return sent
+                raise
+        return sent
+
+    def write(self, data) -> int:
+        """One ``SSL_write`` of ``data`` (all of it, or an exception)."""
         self.write_wants_read = False
         try:
-            return self.ssl.send(data if len(data) <= SEND_MAX else data[:SEND_MAX])
+            return self.ssl.send(data)
         except ssl.SSLWantWriteError:
             raise BlockingIOError from None
         except ssl.SSLWantReadError:
@@ -132,7 +172,7 @@ class TlsTransport:
             return os.sendfile(self.fd, fd, offset, count)
         sent = 0
         while sent < count:
-            data = os.pread(fd, min(RECORD, count - sent), offset + sent)
+            data = os.pread(fd, min(SEND_MAX, count - sent), offset + sent)
             if not data:
                 break  # the file shrank: the connection sees a short count (0: nothing sent)
             try:
@@ -163,8 +203,10 @@ class TlsTransport:
                 pass  # the close_notify went out, or could not: either way we are done
 
     def close(self) -> None:
+        self.settled = _nothing
         sock = self.ssl if self.ssl is not None else self.raw
         if self.ssl is not None:
+            self.ssl.nginxlite_transport = None
             self.notify()
         try:
             sock.close()
@@ -183,6 +225,7 @@ def sni_selector(contexts: dict[int, ssl.SSLContext]):
         vhosts = transport.vhosts
         host = validate_host(name) if name else None
         server = vhosts.select(host) if host else vhosts.address.default
+        transport.record = max(1, server.tls.buffer_size)  # nginx: the SNI-chosen server's
         ctx = contexts.get(id(server))
         if ctx is None:  # a server on the address without a certificate: the default's serves
             ctx = contexts.get(id(vhosts.address.default))

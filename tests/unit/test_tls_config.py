@@ -250,3 +250,15 @@ server {{ listen 127.0.0.1:31900 ssl; server_name b; ssl_reject_handshake on; }}
 def test_reject_handshake_flag(tmp_path):
     with pytest.raises(ConfigError, match='it must be "on" or "off"'):
         load(tmp_path, "ssl_reject_handshake yes;")
+
+
+def test_buffer_size(tmp_path):
+    config = load(tmp_path, "ssl_buffer_size 4k; server { listen 127.0.0.1:31896; } "
+                            "server { listen 127.0.0.1:31897; ssl_buffer_size 1000; } server { listen 127.0.0.1:31898; }")
+    assert [s.tls.buffer_size for s in config.servers] == [4096, 1000, 4096]  # inherited from http
+    assert load(tmp_path, "server { listen 127.0.0.1:31899; }").servers[0].tls.buffer_size == 16384  # nginx: 16k
+    assert not load(tmp_path, "ssl_buffer_size 8k;").warnings  # served, not ignored
+    with pytest.raises(ConfigError, match='"ssl_buffer_size" directive invalid value'):
+        load(tmp_path, "ssl_buffer_size 4q;")
+    with pytest.raises(ConfigError, match='"ssl_buffer_size" directive is duplicate'):
+        load(tmp_path, "ssl_buffer_size 4k; ssl_buffer_size 8k;")

@@ -131,7 +131,10 @@ class Listener:
             self.pause(None)
             return
         try:
-            sock, addr = self.sock.accept()
+            # socket.accept() without its Python: the new socket's family and type as plain
+            # numbers, not converted to enums twice per connection.
+            fd, addr = self.sock._accept()
+            sock = socket.socket(self.family, socket.SOCK_STREAM, 0, fileno=fd)
         except (BlockingIOError, ConnectionAbortedError, InterruptedError):
             return
         except OSError as err:

@@ -17,11 +17,12 @@ Rules:
   cannot pass for ``X-Foo``).  ``CONTENT_LENGTH``/``CONTENT_TYPE`` only when the
   request has a body, whose length is then exact: the body is read whole first
   (in memory up to ``client_body_buffer_size``, then in a temporary file), as
-  nginx's ``fastcgi_request_buffering on``.
+  nginx's ``fastcgi_request_buffering on``.  Without a body the script's stdin
+  is ``/dev/null``: it reads the end of file at once.
 - The child runs in its own process group (``server.children``), at nice
-  ``CGI_NICE``; its stdin,
-  stdout and stderr are pipes on the server's epoll, serviced as each is ready,
-  so a script that writes before it reads cannot deadlock.
+  ``CGI_NICE``; its stdin (with a body), stdout and stderr are pipes on the
+  server's epoll, serviced as each is ready, so a script that writes before it
+  reads cannot deadlock.
 - The answer is deferred until the script's header block (``http.cgi``) is
   complete; a malformed one, none, or one cut short is 502 with an error-log
   line saying what was wrong.  A local ``Location`` without ``Status`` is an
@@ -257,7 +258,8 @@ class CgiRun:
         try:
             self.child = services.children.spawn(
                 argv, self.exited, cwd=os.path.dirname(script.real), env=environment(ex, script, length),
-                on_stdin=self.on_stdin, on_stdout=self.on_stdout, on_stderr=self.on_stderr, nice=CGI_NICE)
+                stdin=body is not None, on_stdin=self.on_stdin, on_stdout=self.on_stdout,
+                on_stderr=self.on_stderr, nice=CGI_NICE)
         except OSError as err:
             if hasattr(body, "close"):
                 body.close()
@@ -275,8 +277,6 @@ class CgiRun:
         self.timer = services.call_later(self.timeout, self.timed_out)
         self.kill_timer = None
         self.killing = False  # a SIGTERM was sent, the SIGKILL is armed
-        if body is None:
-            self.child.stdin.close()  # no body: the script reads EOF at once
 
     # -- stdin ----------------------------------------------------------------------
 

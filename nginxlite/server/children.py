@@ -8,14 +8,19 @@ Rules:
   non-inheritable), SIGPIPE and SIGXFSZ are back to their defaults (the server
   ignores SIGPIPE), and a failed ``exec`` comes back as the ``OSError`` it was
   (``FileNotFoundError``...).  The working directory is set by ``chdir`` around
-  the spawn (one thread: nothing else runs meanwhile), and restored.
+  the spawn (one thread: nothing else runs meanwhile), and restored with
+  ``fchdir`` to the server's own, a directory fd (``O_PATH``) opened once and kept.
 - Each child leads its own process group (``setpgroup``), so ``kill`` reaches
   what it started in the background too, and a Ctrl-C meant for the server's
   terminal does not reach it.  ``nice`` lowers its priority, so programs that
   loop cannot starve the server that shares their CPU.
-- stdin, stdout and stderr are pipes made here; the parent's ends come back as
-  ``PipeEnd``s registered on the reactor, and nothing is registered when the
-  spawn fails.
+- stdin, stdout and stderr are pipes made here (``pipe2``, non-blocking and
+  close-on-exec; the child's ends made blocking again: programs expect blocking
+  stdio); the parent's ends come back as ``PipeEnd``s registered on the reactor,
+  and nothing is registered when the spawn fails.  With ``stdin=False`` the
+  child's stdin is ``/dev/null`` (opened once and kept: it reads the end of file
+  at once) and ``Child.stdin`` is ``pipes.CLOSED`` (without a ``/dev/null``: a
+  pipe, closed at once).
 - Exits are taken by ``reap`` (on SIGCHLD): ``waitpid(-1, WNOHANG)`` until none is
   left; a pid spawned here gets its status and its ``on_exit`` callback, any other
   (the config-reload child) is dropped silently.
@@ -25,7 +30,8 @@ Rules:
   at ``notice`` when it is the signal ``kill`` sent and at ``alert`` otherwise
   (a crash).  Exit code 0 is not logged.
 - ``close_all`` (shutdown) kills every live child and reaps it without calling
-  ``on_exit`` or logging; the wait is short since SIGKILL cannot be caught.
+  ``on_exit`` or logging; the wait is short since SIGKILL cannot be caught.  It
+  closes the kept ``/dev/null`` and directory fds too.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import signal
 from collections.abc import Callable, Mapping, Sequence
 
 from nginxlite.server.loop import Reactor
-from nginxlite.server.pipes import PipeCallback, PipeEnd, nonblocking_pipe
+from nginxlite.server.pipes import CLOSED, PipeCallback, PipeEnd, nonblocking_pipe
 
 LogError = Callable[[str, str], None]
 ExitCallback = Callable[[int], None]
@@ -47,7 +53,7 @@ class Child:
 
     __slots__ = ("pid", "argv0", "stdin", "stdout", "stderr", "on_exit", "returncode", "killed_with")
 
-    def __init__(self, pid: int, argv0, stdin: PipeEnd, stdout: PipeEnd, stderr: PipeEnd,
+    def __init__(self, pid: int, argv0, stdin, stdout: PipeEnd, stderr: PipeEnd,
                  on_exit: ExitCallback) -> None:
         self.pid = pid  # also its process group id
         self.argv0 = os.fsdecode(argv0)  # (argv may be bytes: a path as the file system has it)
@@ -72,36 +78,67 @@ class Children:
         self.reactor = reactor
         self.log_error = log_error
         self.live: dict[int, Child] = {}
+        self.devnull = -1  # /dev/null, read-only, close-on-exec: the stdin of a child given none
+        self.home = -1  # the server's working directory (O_PATH), to come back to after a chdir
+        self._open_kept()
+
+    def _open_kept(self) -> None:
+        """The two fds kept for every spawn, if they can be opened (else again when needed)."""
+        try:
+            if self.devnull < 0:
+                self.devnull = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+            if self.home < 0:
+                self.home = os.open(".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            pass
 
     def spawn(self, argv: Sequence, on_exit: ExitCallback, *, cwd=None, env: Mapping | None = None,
-              on_stdin: PipeCallback | None = None, on_stdout: PipeCallback | None = None,
+              stdin: bool = True, on_stdin: PipeCallback | None = None, on_stdout: PipeCallback | None = None,
               on_stderr: PipeCallback | None = None, nice: int = 0) -> Child:
         """Start ``argv`` in its own process group; raises ``OSError`` when it cannot run.
-        ``argv`` and ``env`` may be str or bytes (paths as the file system has them)."""
+        ``argv`` and ``env`` may be str or bytes (paths as the file system has them).
+        ``stdin=False``: the child reads ``/dev/null``, no pipe is made for it."""
+        if self.devnull < 0 or (cwd is not None and self.home < 0):
+            self._open_kept()
+        shut = not stdin and self.devnull < 0  # no /dev/null: an empty pipe, closed at once
+        stdin = stdin or shut
         fds: list[int] = []
         try:
-            for _ in range(3):
+            if stdin:
                 fds.extend(nonblocking_pipe())
+            else:
+                fds.extend((self.devnull, -1))
+            fds.extend(nonblocking_pipe())
+            fds.extend(nonblocking_pipe())
             stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w = fds
-            for fd in (stdin_r, stdout_w, stderr_w):
-                os.set_blocking(fd, True)  # the child's ends: programs expect blocking stdio
-            pid = _spawn(list(argv), os.environ if env is None else env, cwd, (stdin_r, stdout_w, stderr_w))
+            if stdin:
+                os.set_blocking(stdin_r, True)  # the child's ends: programs expect blocking stdio
+            os.set_blocking(stdout_w, True)
+            os.set_blocking(stderr_w, True)
+            if cwd is not None and self.home < 0:
+                self.home = os.open(".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+            pid = _spawn(list(argv), os.environ if env is None else env, cwd, self.home,
+                         (stdin_r, stdout_w, stderr_w))
         except BaseException:
-            for fd in fds:
+            for fd in fds[0 if stdin else 2:]:
                 os.close(fd)
             raise
-        for fd in (stdin_r, stdout_w, stderr_w):
-            os.close(fd)
+        if stdin:
+            os.close(stdin_r)
+        os.close(stdout_w)
+        os.close(stderr_w)
         if nice:
             try:
                 os.setpriority(os.PRIO_PROCESS, pid, nice)  # (what it starts from now on inherits it)
             except OSError:
                 pass
         ends = [(stdin_w, "w", on_stdin), (stdout_r, "r", on_stdout), (stderr_r, "r", on_stderr)]
+        if not stdin:
+            del ends[0]
         registered: list[PipeEnd] = []
         try:
             for fd, mode, callback in ends:
-                registered.append(PipeEnd(self.reactor, fd, mode, callback))
+                registered.append(PipeEnd(self.reactor, fd, mode, callback, nonblocking=True))
         except BaseException:  # the reactor refused an fd: undo, the child goes too
             for end in registered:
                 end.close()
@@ -109,7 +146,11 @@ class Children:
                 os.close(fd)
             self._kill_and_wait(pid)
             raise
+        if not stdin:
+            registered.insert(0, CLOSED)
         child = Child(pid, argv[0], *registered, on_exit)
+        if shut:
+            child.stdin.close()
         self.live[child.pid] = child
         return child
 
@@ -153,6 +194,10 @@ class Children:
             child.close_pipes()
             child.killed_with = signal.SIGKILL
             child.returncode = self._kill_and_wait(child.pid)
+        for fd in (self.devnull, self.home):
+            if fd >= 0:
+                os.close(fd)
+        self.devnull = self.home = -1
 
     @staticmethod
     def _kill_and_wait(pid: int) -> int:
@@ -177,22 +222,15 @@ def _signal_group(pgid: int, sig: int) -> None:
 _DEFAULT_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
 
 
-def _spawn(argv: list, env: Mapping, cwd, stdio: tuple[int, int, int]) -> int:
+def _spawn(argv: list, env: Mapping, cwd, home: int, stdio: tuple[int, int, int]) -> int:
     """``posix_spawn`` (``posix_spawnp`` for a bare program name) with ``stdio`` as fds
-    0-2, in a new process group, in ``cwd``."""
+    0-2, in a new process group, in ``cwd`` (then back to the directory ``home``)."""
     actions = [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(stdio)]
     spawn = os.posix_spawn if b"/" in os.fsencode(argv[0]) else os.posix_spawnp
-    saved = None
-    if cwd is not None:
-        saved = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            os.chdir(cwd)
-        except BaseException:
-            os.close(saved)
-            raise
+    if cwd is None:
+        return spawn(argv[0], argv, env, file_actions=actions, setpgroup=0, setsigdef=_DEFAULT_SIGNALS)
+    os.chdir(cwd)
     try:
         return spawn(argv[0], argv, env, file_actions=actions, setpgroup=0, setsigdef=_DEFAULT_SIGNALS)
     finally:
-        if saved is not None:
-            os.fchdir(saved)
-            os.close(saved)
+        os.fchdir(home)

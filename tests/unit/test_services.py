@@ -15,7 +15,7 @@ import pytest
 
 from nginxlite.server.children import Children
 from nginxlite.server.loop import Reactor
-from nginxlite.server.pipes import PipeEnd, nonblocking_pipe
+from nginxlite.server.pipes import CLOSED, PipeEnd, nonblocking_pipe
 from nginxlite.server.services import Services
 
 DEADLINE = 10.0
@@ -103,6 +103,7 @@ def read_all(reactor: Reactor, end: PipeEnd) -> bytes:
             chunks.append(data)
 
     end.callback = drain
+    drain(end)  # (a report may have come before: then the end is ready already)
     run_until(reactor, lambda: eof)
     return b"".join(chunks)
 
@@ -242,6 +243,77 @@ def test_read_end_would_block_then_eof(reactor):
         assert reader.read() == b""
     finally:
         reader.close()
+
+
+def test_a_short_read_clears_ready_without_waiting_for_eagain(reactor, monkeypatch):
+    read_fd, write_fd = nonblocking_pipe()
+    reader = PipeEnd(reactor, read_fd, "r")
+    reads: list[int] = []
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, size: reads.append(fd) or real_read(fd, size))
+    try:
+        os.write(write_fd, b"ab")
+        run_until(reactor, lambda: reader.ready)
+        assert reader.read() == b"ab"  # fewer than asked: the pipe is empty
+        assert not reader.ready and reader.read() is None
+        assert reads == [read_fd]  # no second read for the EAGAIN
+        os.write(write_fd, b"cd")  # a new edge
+        run_until(reactor, lambda: reader.ready)
+        assert reader.read() == b"cd"
+        os.write(write_fd, b"ef")
+        os.close(write_fd)  # data and the hangup in one report
+        run_until(reactor, lambda: reader.ready)
+        assert reader.hangup
+        assert reader.read() == b"ef"
+        assert reader.ready  # no edge will come after a hangup: the end of file is read next
+        assert reader.read() == b""
+    finally:
+        reader.close()
+
+
+def test_a_read_end_at_eof_closes_without_epoll_ctl_del(reactor, monkeypatch):
+    unregistered: list[int] = []
+    real_unregister = reactor.unregister
+    monkeypatch.setattr(reactor, "unregister", lambda fd: unregistered.append(fd) or real_unregister(fd))
+    read_fd, write_fd = nonblocking_pipe()
+    reader = PipeEnd(reactor, read_fd, "r")
+    os.close(write_fd)
+    assert read_all(reactor, reader) == b""
+    reader.close()
+    assert unregistered == [] and read_fd not in reactor.handlers
+    other_r, other_w = nonblocking_pipe()  # not at its end: unregistered as before
+    early = PipeEnd(reactor, other_r, "r")
+    early.close()
+    os.close(other_w)
+    assert unregistered == [other_r] and other_r not in reactor.handlers
+
+
+def test_a_child_given_no_stdin_reads_dev_null(reactor, children):
+    exits: list[int] = []
+    child = children.spawn(["/bin/sh", "-c", "cat; readlink /proc/self/fd/0"], exits.append, stdin=False)
+    assert child.stdin is CLOSED and child.stdin.closed and child.stdin.write(b"x") == 0
+    assert read_all(reactor, child.stdout) == b"/dev/null\n"
+    run_until(reactor, lambda: exits)
+    assert exits == [0]
+    child.close_pipes()
+    assert registered_pipes(reactor) == set()
+
+
+def test_spawns_keep_the_working_directory_and_leave_no_fd(reactor, children, tmp_path):
+    here = os.getcwd()
+    before = open_fds()
+    for stdin in (True, False, True, False):
+        exits: list[int] = []
+        child = children.spawn(["/bin/sh", "-c", "pwd; echo oops >&2"], exits.append, cwd=str(tmp_path),
+                               stdin=stdin)
+        child.stdin.close()
+        assert read_all(reactor, child.stdout) == f"{tmp_path}\n".encode()
+        assert read_all(reactor, child.stderr) == b"oops\n"
+        run_until(reactor, lambda: exits)
+        child.close_pipes()
+        assert os.getcwd() == here
+    assert registered_pipes(reactor) == set()
+    assert open_fds() == before
 
 
 def test_close_twice_is_harmless(reactor):

@@ -63,8 +63,8 @@ CGI_NICE = 10  # scripts run at a lower priority: one that loops cannot starve t
 MAX_CGI_REDIRECTS = 5
 READ_SIZE = 65536
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
-_NOT_PASSED = frozenset({"HTTP_PROXY", "HTTP_AUTHORIZATION", "HTTP_CONTENT_LENGTH", "HTTP_CONTENT_TYPE"})
-_PATH = "/usr/local/bin:/usr/bin:/bin"
+_NOT_PASSED = frozenset({b"HTTP_PROXY", b"HTTP_AUTHORIZATION", b"HTTP_CONTENT_LENGTH", b"HTTP_CONTENT_TYPE"})
+_PATH = b"/usr/local/bin:/usr/bin:/bin"
 
 
 def applies(ex: Exchange) -> bool:
@@ -150,58 +150,76 @@ def resolved(path: bytes) -> tuple[bytes, os.stat_result]:
 
 def environment(ex: Exchange, script: Script, length: int | None) -> dict[bytes, bytes]:
     """The script's environment (see the module rules), as bytes: latin-1 text is the
-    request's bytes as they came."""
+    request's bytes as they came.  Built as bytes directly (``posix_spawn`` takes them
+    as they are), the names of the request's headers turned into ``HTTP_*`` once each."""
     req = ex.request
     conn = ex.conn
     server = ex.server
+    settings = ex.settings
     name = server.names[0].text if server.names and server.names[0].text else (ex.host or conn.local_host)
+    root = script.root.encode("latin-1", "replace")
     env = {
-        "GATEWAY_INTERFACE": "CGI/1.1",
-        "SERVER_SOFTWARE": signature(ex.settings),
-        "SERVER_NAME": name,
-        "SERVER_PORT": str(conn.local_port),
-        "SERVER_ADDR": conn.local_host,
-        "SERVER_PROTOCOL": f"HTTP/1.{req.minor}",
-        "REQUEST_METHOD": ex.method,  # GET after a local redirect (RFC 3875 §6.2.2)
-        "REQUEST_URI": req.target,
-        "SCRIPT_NAME": script.name,
-        "SCRIPT_FILENAME": script.filename,
-        "PATH_INFO": script.path_info,
-        "QUERY_STRING": ex.args,
-        "REMOTE_ADDR": conn.remote_host,
-        "REMOTE_PORT": str(conn.remote_port),
-        "DOCUMENT_ROOT": script.root,
-        "REDIRECT_STATUS": "200",
-        "PATH": _PATH,
+        b"GATEWAY_INTERFACE": b"CGI/1.1",
+        b"SERVER_SOFTWARE": signature(settings).encode("latin-1", "replace"),
+        b"SERVER_NAME": name.encode("latin-1", "replace"),
+        b"SERVER_PORT": b"%d" % conn.local_port,
+        b"SERVER_ADDR": conn.local_host.encode("latin-1", "replace"),
+        b"SERVER_PROTOCOL": b"HTTP/1.%d" % req.minor,
+        b"REQUEST_METHOD": ex.method.encode("latin-1", "replace"),  # GET after a local redirect (RFC 3875 §6.2.2)
+        b"REQUEST_URI": req.target.encode("latin-1", "replace"),
+        b"SCRIPT_NAME": script.name.encode("latin-1", "replace"),
+        b"SCRIPT_FILENAME": script.filename.encode("latin-1", "replace"),
+        b"PATH_INFO": script.path_info.encode("latin-1", "replace"),
+        b"QUERY_STRING": ex.args.encode("latin-1", "replace"),
+        b"REMOTE_ADDR": conn.remote_host.encode("latin-1", "replace"),
+        b"REMOTE_PORT": b"%d" % conn.remote_port,
+        b"DOCUMENT_ROOT": root,
+        b"REDIRECT_STATUS": b"200",
+        b"PATH": _PATH,
     }
     if conn.tls:
-        env["HTTPS"] = "on"  # (as Apache's and nginx's fastcgi_params: scripts build their URLs from it)
+        env[b"HTTPS"] = b"on"  # (as Apache's and nginx's fastcgi_params: scripts build their URLs from it)
     if script.path_info:
-        env["PATH_TRANSLATED"] = script.root + script.path_info
+        env[b"PATH_TRANSLATED"] = root + env[b"PATH_INFO"]
     session = ex.session
     if session is not None:  # (handlers.sessions: the script keeps per-user state in the file)
-        env["SESSION_ID"] = session.id
-        env["SESSION_FILE"] = session.data
+        env[b"SESSION_ID"] = session.id.encode("latin-1", "replace")
+        env[b"SESSION_FILE"] = session.data.encode("latin-1", "replace")
     if length is not None:
-        env["CONTENT_LENGTH"] = str(length)
+        env[b"CONTENT_LENGTH"] = b"%d" % length
         ctype = req.header("content-type")
         if ctype is not None:
-            env["CONTENT_TYPE"] = ctype
+            env[b"CONTENT_TYPE"] = ctype.encode("latin-1", "replace")
+    keys = _HEADER_KEYS
     for field, value in req.headers:
-        if not _HEADER_NAME.fullmatch(field):
-            continue
-        key = "HTTP_" + field.upper().replace("-", "_")
-        if key in _NOT_PASSED and not (key == "HTTP_AUTHORIZATION" and ex.settings.cgi_pass_authorization):
+        key = keys.get(field)
+        if key is None:
+            key = _header_key(field)
+        if not key:
+            continue  # a name with anything but letters, digits and "-"
+        if key in _NOT_PASSED and not (key == b"HTTP_AUTHORIZATION" and settings.cgi_pass_authorization):
             continue
         if key in env:
-            env[key] += ("; " if key == "HTTP_COOKIE" else ", ") + value
+            env[key] += (b"; " if key == b"HTTP_COOKIE" else b", ") + value.encode("latin-1", "replace")
         else:
-            env[key] = value
-    for param in ex.settings.cgi_param:
+            env[key] = value.encode("latin-1", "replace")
+    for param in settings.cgi_param:
         value = expand(param.value, ex)
         if value or not param.if_not_empty:
-            env[param.name] = value
-    return {k.encode("latin-1"): v.encode("latin-1", "replace") for k, v in env.items()}
+            env[param.name.encode("latin-1")] = value.encode("latin-1", "replace")
+    return env
+
+
+_HEADER_KEYS: dict[str, bytes] = {}  # a header's name as it came -> HTTP_NAME, or b"" (not passed)
+_HEADER_KEYS_MAX = 512  # names are the client's: the memo is emptied rather than grown past this
+
+
+def _header_key(field: str) -> bytes:
+    key = b"HTTP_" + field.upper().replace("-", "_").encode("ascii") if _HEADER_NAME.fullmatch(field) else b""
+    if len(_HEADER_KEYS) >= _HEADER_KEYS_MAX:
+        _HEADER_KEYS.clear()
+    _HEADER_KEYS[field] = key
+    return key
 
 
 class RequestBody(Sink):

@@ -85,6 +85,20 @@ def test_the_environment_is_rfc_3875s_and_nothing_of_the_servers(site, monkeypat
         assert absent not in env
 
 
+def test_header_names_are_filtered_the_same_from_the_memo_and_it_stays_bounded(site, monkeypatch):
+    head = ("GET /bin/tool.sh HTTP/1.1\r\nHost: cgi.test\r\nX_Foo: sneaky\r\nx-foo: ok\r\nProxy: evil\r\n"
+            "Content-Length: 0\r\nX-Text: caf\xe9")
+    monkeypatch.setattr(cgi, "_HEADER_KEYS", {})
+    monkeypatch.setattr(cgi, "_HEADER_KEYS_MAX", 3)
+    first = env_of(site, head)
+    assert len(cgi._HEADER_KEYS) <= 3  # emptied, not grown, past its bound
+    second = env_of(site, head)  # the names now (partly) from the memo
+    assert first == second
+    assert first["HTTP_X_FOO"] == "ok" and first["HTTP_X_TEXT"] == "caf\xe9"
+    assert "HTTP_PROXY" not in first and "HTTP_CONTENT_LENGTH" not in first
+    assert all(type(k) is bytes and type(v) is bytes for k, v in run_up_to_cgi(site, head)[2]["env"].items())
+
+
 def test_content_length_and_type_only_with_a_body_its_exact_length(site, monkeypatch):
     make, _ = site
     ex = make("POST /bin/run.py HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain")

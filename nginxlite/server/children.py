@@ -5,8 +5,11 @@ Rules:
   semantics: no copy of the server's memory, no Python between fork and exec):
   its stdin, stdout and stderr are the pipes' ends (``dup2``), every other
   descriptor of the server is close-on-exec already (Python opens everything
-  non-inheritable), SIGPIPE and SIGXFSZ are back to their defaults (the server
-  ignores SIGPIPE), and a failed ``exec`` comes back as the ``OSError`` it was
+  non-inheritable), every signal is back to its default (``setsigdef`` with all
+  of them: nothing the server ignores, SIGPIPE included, is ignored in the child;
+  and glibc then sets each once instead of asking for each one's handler first,
+  half the system calls of the child before its ``exec``), and a failed ``exec``
+  comes back as the ``OSError`` it was
   (``FileNotFoundError``...).  The working directory is set by ``chdir`` around
   the spawn (one thread: nothing else runs meanwhile), and restored with
   ``fchdir`` to the server's own, a directory fd (``O_PATH``) opened once and kept.
@@ -219,7 +222,7 @@ def _signal_group(pgid: int, sig: int) -> None:
         pass
 
 
-_DEFAULT_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
+_DEFAULT_SIGNALS = tuple(sorted(signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}))  # (see the rules)
 
 
 def _spawn(argv: list, env: Mapping, cwd, home: int, stdio: tuple[int, int, int]) -> int:

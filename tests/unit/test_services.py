@@ -180,6 +180,22 @@ def test_sigpipe_is_default_in_the_child(reactor, children, log):
     child.close_pipes()
 
 
+def test_the_child_ignores_no_signal_the_server_ignores(reactor, children):
+    saved = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGUSR2, signal.SIGTTOU)}
+    try:
+        exits: list[int] = []
+        child = children.spawn(["/bin/cat", "/proc/self/status"], exits.append, stdin=False)
+        status = read_all(reactor, child.stdout).decode()
+        run_until(reactor, lambda: exits)
+        child.close_pipes()
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    ignored = next(line for line in status.splitlines() if line.startswith("SigIgn:"))
+    ours = sum(1 << (signum - 1) for signum in signal.valid_signals())  # (not glibc's own 32 and 33)
+    assert int(ignored.split()[1], 16) & ours == 0, ignored  # (SIGPIPE too: Python ignores it here)
+
+
 def test_child_stdin_is_fed_through_a_pipe_end(reactor, children):
     exits: list[int] = []
     child = children.spawn(["/bin/cat"], exits.append)

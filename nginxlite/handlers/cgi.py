@@ -114,7 +114,7 @@ def locate(ex: Exchange) -> Script:
     except OSError as err:
         raise fs_error(ex, err, path) from None
     try:
-        base = resolved(root.encode("latin-1"))[0]
+        base = real_path(root.encode("latin-1"))
     except OSError:
         base = os.path.realpath(root.encode("latin-1"))
     if settings.alias and not os.path.isdir(base):
@@ -144,6 +144,18 @@ def resolved(path: bytes) -> tuple[bytes, os.stat_result]:
             return os.readlink(b"/proc/self/fd/%d" % fd), st
         except OSError:  # no /proc: the slow way
             return os.path.realpath(path, strict=True), st
+    finally:
+        os.close(fd)
+
+
+def real_path(path: bytes) -> bytes:
+    """``resolved``'s path alone (no ``fstat``): the document root's."""
+    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    try:
+        try:
+            return os.readlink(b"/proc/self/fd/%d" % fd)
+        except OSError:  # no /proc: the slow way
+            return os.path.realpath(path, strict=True)
     finally:
         os.close(fd)
 
@@ -270,12 +282,12 @@ class CgiRun:
         self.script = script
         self.services = services = ex.conn.services
         interpreter = ex.location.cgi_pass
-        argv = [script.real] if interpreter == "exec" else [interpreter.encode("latin-1"), script.real]
-        self.what = f'cgi script "{script.filename}"'
-        self.nph = os.path.basename(script.name).startswith("nph-")
+        real = script.real
+        argv = [real] if interpreter == "exec" else [interpreter.encode("latin-1"), real]
+        self.nph = script.name.rpartition("/")[2].startswith("nph-")
         try:
             self.child = services.children.spawn(
-                argv, self.exited, cwd=os.path.dirname(script.real), env=environment(ex, script, length),
+                argv, self.exited, cwd=real[:real.rindex(b"/")] or b"/", env=environment(ex, script, length),
                 stdin=body is not None, on_stdin=self.on_stdin, on_stdout=self.on_stdout,
                 on_stderr=self.on_stderr, nice=CGI_NICE)
         except OSError as err:
@@ -295,6 +307,11 @@ class CgiRun:
         self.timer = services.call_later(self.timeout, self.timed_out)
         self.kill_timer = None
         self.killing = False  # a SIGTERM was sent, the SIGKILL is armed
+
+    @property
+    def what(self) -> str:
+        """The script, as the error log names it."""
+        return f'cgi script "{self.script.filename}"'
 
     # -- stdin ----------------------------------------------------------------------
 

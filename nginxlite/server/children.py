@@ -54,18 +54,22 @@ class Child:
     """One spawned process: ``returncode`` is None while it runs, then the exit code
     or ``-signal`` (``os.waitstatus_to_exitcode``)."""
 
-    __slots__ = ("pid", "argv0", "stdin", "stdout", "stderr", "on_exit", "returncode", "killed_with")
+    __slots__ = ("pid", "program", "stdin", "stdout", "stderr", "on_exit", "returncode", "killed_with")
 
     def __init__(self, pid: int, argv0, stdin, stdout: PipeEnd, stderr: PipeEnd,
                  on_exit: ExitCallback) -> None:
         self.pid = pid  # also its process group id
-        self.argv0 = os.fsdecode(argv0)  # (argv may be bytes: a path as the file system has it)
+        self.program = argv0  # as given: str or bytes (``argv0`` decodes it, for the log only)
         self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
         self.on_exit = on_exit
         self.returncode: int | None = None
         self.killed_with: int | None = None
+
+    @property
+    def argv0(self) -> str:
+        return os.fsdecode(self.program)  # (argv may be bytes: a path as the file system has it)
 
     def close_pipes(self) -> None:
         self.stdin.close()
@@ -120,8 +124,8 @@ class Children:
             os.set_blocking(stderr_w, True)
             if cwd is not None and self.home < 0:
                 self.home = os.open(".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
-            pid = _spawn(list(argv), os.environ if env is None else env, cwd, self.home,
-                         (stdin_r, stdout_w, stderr_w))
+            pid = _spawn(argv if type(argv) is list else list(argv), os.environ if env is None else env,
+                         cwd, self.home, stdin_r, stdout_w, stderr_w)
         except BaseException:
             for fd in fds[0 if stdin else 2:]:
                 os.close(fd)
@@ -222,18 +226,27 @@ def _signal_group(pgid: int, sig: int) -> None:
         pass
 
 
+_DUP2 = os.POSIX_SPAWN_DUP2
 _DEFAULT_SIGNALS = tuple(sorted(signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}))  # (see the rules)
 
 
-def _spawn(argv: list, env: Mapping, cwd, home: int, stdio: tuple[int, int, int]) -> int:
-    """``posix_spawn`` (``posix_spawnp`` for a bare program name) with ``stdio`` as fds
-    0-2, in a new process group, in ``cwd`` (then back to the directory ``home``)."""
-    actions = [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(stdio)]
-    spawn = os.posix_spawn if b"/" in os.fsencode(argv[0]) else os.posix_spawnp
+def _spawn(argv: list, env: Mapping, cwd, home: int, stdin: int, stdout: int, stderr: int) -> int:
+    """``posix_spawn`` (``posix_spawnp`` for a bare program name) with ``stdin``, ``stdout``
+    and ``stderr`` as fds 0-2, in a new process group, in ``cwd`` (then back to the
+    directory ``home``)."""
+    actions = [(_DUP2, stdin, 0), (_DUP2, stdout, 1), (_DUP2, stderr, 2)]
+    program = argv[0]
+    kind = type(program)
+    if kind is bytes:
+        spawn = os.posix_spawn if b"/" in program else os.posix_spawnp
+    elif kind is str:
+        spawn = os.posix_spawn if "/" in program else os.posix_spawnp
+    else:
+        spawn = os.posix_spawn if b"/" in os.fsencode(program) else os.posix_spawnp
     if cwd is None:
-        return spawn(argv[0], argv, env, file_actions=actions, setpgroup=0, setsigdef=_DEFAULT_SIGNALS)
+        return spawn(program, argv, env, file_actions=actions, setpgroup=0, setsigdef=_DEFAULT_SIGNALS)
     os.chdir(cwd)
     try:
-        return spawn(argv[0], argv, env, file_actions=actions, setpgroup=0, setsigdef=_DEFAULT_SIGNALS)
+        return spawn(program, argv, env, file_actions=actions, setpgroup=0, setsigdef=_DEFAULT_SIGNALS)
     finally:
         os.fchdir(home)

@@ -96,6 +96,10 @@ def handle(ex: Exchange):
 
 
 def locate(ex: Exchange) -> Script:
+    """The script a request names, checked (see the module rules).  The document root is
+    resolved only when the script's path is not its own real path: when the kernel
+    resolves it to exactly itself, no component on the way was a symbolic link, ``.``
+    or ``..``, so a path that starts with the root's text is inside the root's real path."""
     uri = ex.uri
     settings = ex.settings
     name, path_info = uri, ""
@@ -113,15 +117,19 @@ def locate(ex: Exchange) -> Script:
         real, st = resolved(path)
     except OSError as err:
         raise fs_error(ex, err, path) from None
-    try:
-        base = real_path(root.encode("latin-1"))
-    except OSError:
-        base = os.path.realpath(root.encode("latin-1"))
-    if settings.alias and not os.path.isdir(base):
-        base = os.path.dirname(base)  # a regex location's alias names the file itself
-    if not real.startswith(base.rstrip(b"/") + b"/"):
-        ex.log_error(f'cgi script "{filename}" is outside the document root "{root}"')
-        raise HttpError(403)
+    top = root.encode("latin-1").rstrip(b"/") + b"/"
+    if real != path or settings.alias or not path.startswith(top):
+        # (A path the kernel resolved to itself, byte for byte, went through real directories
+        # only: its first components, the root's text, are then the root's real path.)
+        try:
+            base = real_path(root.encode("latin-1"))
+        except OSError:
+            base = os.path.realpath(root.encode("latin-1"))
+        if settings.alias and not os.path.isdir(base):
+            base = os.path.dirname(base)  # a regex location's alias names the file itself
+        if not real.startswith(base.rstrip(b"/") + b"/"):
+            ex.log_error(f'cgi script "{filename}" is outside the document root "{root}"')
+            raise HttpError(403)
     if not stat.S_ISREG(st.st_mode):
         ex.log_error(f'cgi script "{filename}" is not a regular file')
         raise HttpError(403)

@@ -141,6 +141,42 @@ def test_only_runnable_regular_files_under_the_root_run(site, target, status, lo
     assert response.status == status and logged in ex.notes[0]
 
 
+def test_the_root_is_resolved_only_when_the_script_path_is_not_its_own_real_path(site, monkeypatch):
+    resolved_roots: list[bytes] = []
+    real_path = cgi.real_path
+    monkeypatch.setattr(cgi, "real_path", lambda path: resolved_roots.append(path) or real_path(path))
+    response, ex, _ = run_up_to_cgi(site, "GET /bin/tool.sh HTTP/1.1\r\nHost: x")
+    assert response.status == 299 and resolved_roots == []  # no symbolic link on the way
+    response, ex, _ = run_up_to_cgi(site, "GET /bin/link.sh HTTP/1.1\r\nHost: x")
+    assert response.status == 403 and len(resolved_roots) == 1
+
+
+def test_a_root_reached_through_a_symbolic_link_keeps_every_rule(write, tmp_path):
+    www = tmp_path / "releases" / "r1"
+    (www / "bin").mkdir(parents=True)
+    (www / "bin" / "tool.sh").write_text("#!/bin/sh\n")
+    os.chmod(www / "bin" / "tool.sh", 0o755)
+    os.symlink(www / "bin" / "tool.sh", www / "bin" / "inner.sh")  # inside the root: runs
+    (tmp_path / "releases" / "r0.sh").write_text("#!/bin/sh\n")
+    os.chmod(tmp_path / "releases" / "r0.sh", 0o755)
+    os.symlink(tmp_path / "releases" / "r0.sh", www / "bin" / "sibling.sh")  # beside the root: not
+    os.symlink(www, tmp_path / "current")
+    conf = write("site.conf", f"server {{ listen 8080; root {tmp_path}/current; location /bin/ {{ cgi_pass exec; }} }}")
+    vhosts = next(iter(load_config(conf, str(tmp_path)).vhosts.values()))
+
+    def run(target: str):
+        ex = Exchange(parse_head(f"GET {target} HTTP/1.1\r\nHost: x"), ConnInfo("127.0.0.1", 8080, "10.0.0.1", 5555, vhosts))
+        ex.trace = None
+        return run_up_to_cgi((lambda head: ex, None), "")
+
+    response, _, seen = run("/bin/tool.sh")
+    assert response.status == 299 and seen["script"].real == f"{www}/bin/tool.sh".encode()
+    response, _, seen = run("/bin/inner.sh")
+    assert response.status == 299 and seen["script"].real == f"{www}/bin/tool.sh".encode()
+    response, ex, _ = run("/bin/sibling.sh")
+    assert response.status == 403 and "is outside the document root" in ex.notes[0]
+
+
 def test_a_program_that_cannot_start_is_a_502_with_its_reason(site):
     make, _ = site
 

@@ -12,15 +12,18 @@ Rules:
   again.  So every transfer follows a report that the fd was ready.  A read
   that gives less than it asked for clears it too, without the ``EAGAIN``: a
   pipe's read returns short only when it has emptied the pipe, so the next
-  write to it is a new edge (not after a hangup was reported: then the
-  writers are gone, no edge comes, and the next read gives the end of file).
+  write to it is a new edge.
+- A read end knows its end of file without reading it when a report says
+  ``EPOLLHUP`` (every writer is gone) without ``EPOLLIN`` (the pipe is empty),
+  or when a read after such a hangup came back short (it emptied a pipe that no
+  one can write to any more): ``read`` then gives ``b""`` without a system call.
 - ``read`` gives bytes, ``b""`` at end of file, or ``None`` when it would block.
   ``write`` gives the count written, or 0 when nothing can be written now; a
   reader that closed (``EPIPE``: the server ignores SIGPIPE) sets ``broken`` and
   every later write gives 0 without a system call.
 - A ``PipeEnd`` owns its fd from construction: if registering fails the fd is
   closed, and ``close`` unregisters and closes it exactly once.  A read end
-  that has given its end of file is closed without ``EPOLL_CTL_DEL`` (the
+  at its end of file (read, or known as above) is closed without ``EPOLL_CTL_DEL`` (the
   reactor ``forget``s it): every writer is gone, so no report can come from it
   even while a copy of the fd lives on in a forked child, and the kernel drops
   it from the epoll set when its last copy closes.
@@ -31,6 +34,7 @@ Rules:
 from __future__ import annotations
 
 import os
+import select
 from collections.abc import Callable
 
 from nginxlite.server.loop import EPOLLERR, EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, Reactor
@@ -38,6 +42,8 @@ from nginxlite.server.loop import EPOLLERR, EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDH
 READ_MASK = EPOLLIN | EPOLLRDHUP | EPOLLET
 WRITE_MASK = EPOLLOUT | EPOLLET
 READ_SIZE = 65536
+EPOLLHUP = select.EPOLLHUP
+_HUP_ALONE = EPOLLHUP | EPOLLIN
 
 PipeCallback = Callable[["PipeEnd"], None]
 
@@ -85,21 +91,25 @@ class PipeEnd:
         self.ready = True
         if mask & (EPOLLERR | EPOLLRDHUP):
             self.hangup = True
+            if mask & _HUP_ALONE == EPOLLHUP and self.mode == "r":
+                self.eof = True  # no writer and nothing in the pipe: the end of file, known
         self.callback(self)
 
     def read(self, size: int = READ_SIZE) -> bytes | None:
         """Up to ``size`` bytes; ``b""`` at end of file; ``None`` when it would block."""
         if not self.ready or self.closed:
             return None
+        if self.eof:
+            return b""  # (known without a system call: see the rules)
         try:
             data = os.read(self.fd, size)
         except BlockingIOError:
             self.ready = False
             return None
         if len(data) < size:
-            if not data:
-                self.eof = True
-            elif not self.hangup:
+            if not data or self.hangup:
+                self.eof = True  # (a short read after the hangup emptied a pipe no one writes to)
+            else:
                 self.ready = False  # the pipe is empty: its next write is a new edge
         return data
 

@@ -281,10 +281,27 @@ def test_a_short_read_clears_ready_without_waiting_for_eagain(reactor, monkeypat
         run_until(reactor, lambda: reader.ready)
         assert reader.hangup
         assert reader.read() == b"ef"
-        assert reader.ready  # no edge will come after a hangup: the end of file is read next
-        assert reader.read() == b""
+        assert reader.ready  # no edge will come after a hangup: the end of file is next
+        assert reader.read() == b"" and reader.read() == b""
+        assert reads == [read_fd] * 3  # known without reading it: no writer, the pipe emptied
     finally:
         reader.close()
+
+
+def test_a_hangup_on_an_empty_pipe_is_the_end_of_file_without_a_read(reactor, monkeypatch):
+    read_fd, write_fd = nonblocking_pipe()
+    reader = PipeEnd(reactor, read_fd, "r")
+    reads: list[int] = []
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, size: reads.append(fd) or real_read(fd, size))
+    try:
+        os.close(write_fd)
+        run_until(reactor, lambda: reader.ready)
+        assert reader.hangup and reader.eof
+        assert reader.read() == b"" and reads == []
+    finally:
+        reader.close()
+    assert read_fd not in reactor.handlers
 
 
 def test_a_read_end_at_eof_closes_without_epoll_ctl_del(reactor, monkeypatch):

@@ -285,6 +285,9 @@ class RequestBody(Sink):
 class CgiRun:
     """One running script: its pipes, its timer, the answer it is making."""
 
+    __slots__ = ("ex", "script", "services", "child", "nph", "deferred", "head", "output", "body", "pending",
+                 "stderr_rest", "finished", "timeout", "deadline", "timer", "kill_timer", "killing")
+
     def __init__(self, ex: Exchange, script: Script, body, length: int | None = None) -> None:
         self.ex = ex
         self.script = script

@@ -185,14 +185,13 @@ class Children:
             self.reactor.guard(child.on_exit, code)
 
     def log_exit(self, child: Child, status: int) -> None:
-        who = f'"{child.argv0}" (pid {child.pid})'
         if os.WIFSIGNALED(status):
             signum = os.WTERMSIG(status)
             core = " (core dumped)" if os.WCOREDUMP(status) else ""
             level = "notice" if signum == child.killed_with else "alert"
-            self.log_error(level, f"{who} exited on signal {signum}{core}")
+            self.log_error(level, f'"{child.argv0}" (pid {child.pid}) exited on signal {signum}{core}')
         elif child.returncode:
-            self.log_error("notice", f"{who} exited with code {child.returncode}")
+            self.log_error("notice", f'"{child.argv0}" (pid {child.pid}) exited with code {child.returncode}')
 
     def close_all(self) -> None:
         """Shutdown: kill and reap every live child, close its pipe ends; no callbacks."""

@@ -24,9 +24,11 @@ Rules:
   child's stdin is ``/dev/null`` (opened once and kept: it reads the end of file
   at once) and ``Child.stdin`` is ``pipes.CLOSED`` (without a ``/dev/null``: a
   pipe, closed at once).
-- Exits are taken by ``reap`` (on SIGCHLD): ``waitpid(-1, WNOHANG)`` until none is
-  left; a pid spawned here gets its status and its ``on_exit`` callback, any other
-  (the config-reload child) is dropped silently.
+- Exits are taken by ``reap`` (on SIGCHLD): at the end of the loop's turn
+  (``call_soon``: once however many SIGCHLDs the turn brought), ``waitpid(-1,
+  WNOHANG)`` until none is left; a pid spawned here gets its status and its
+  ``on_exit`` callback, any other (the config-reload child) is dropped silently.
+  A SIGCHLD that comes meanwhile asks for another pass.
 - Exit statuses are logged in nginx's words for its worker processes: a non-zero
   code is ``[notice] "ARGV0" (pid N) exited with code C``; death by a signal is
   ``"ARGV0" (pid N) exited on signal S`` (with `` (core dumped)`` when it did),
@@ -85,6 +87,7 @@ class Children:
         self.reactor = reactor
         self.log_error = log_error
         self.live: dict[int, Child] = {}
+        self.reaping = False  # a pass of ``reap`` is due at the end of this turn
         self.devnull = -1  # /dev/null, read-only, close-on-exec: the stdin of a child given none
         self.home = -1  # the server's working directory (O_PATH), to come back to after a chdir
         self._open_kept()
@@ -168,7 +171,14 @@ class Children:
         _signal_group(child.pid, sig)
 
     def reap(self) -> None:
-        """Collect every exited child (call on SIGCHLD); route ours to their ``on_exit``."""
+        """Collect every exited child (call on SIGCHLD), at the end of this turn of the
+        loop; route ours to their ``on_exit``."""
+        if not self.reaping:
+            self.reaping = True
+            self.reactor.call_soon(self._reap)
+
+    def _reap(self) -> None:
+        self.reaping = False
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)

@@ -138,6 +138,25 @@ def test_sigchld_is_routed_to_reap(reactor, children, signals):
     assert exits == [5]
 
 
+def test_sigchlds_of_one_turn_make_one_reaping_pass(reactor, children, monkeypatch):
+    exits: list[int] = []
+    spawned = [children.spawn(["/bin/sh", "-c", f"exit {code}"], exits.append, stdin=False) for code in (1, 2, 3)]
+    for child in spawned:
+        child.close_pipes()
+    for child in spawned:  # all three gone, none reaped yet
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+    waits: list[int] = []
+    real_waitpid = os.waitpid
+    monkeypatch.setattr(os, "waitpid", lambda pid, options: waits.append(pid) or real_waitpid(pid, options))
+    children.reap()
+    children.reap()
+    children.reap()
+    assert len(reactor.soon) == 1 and exits == []  # one pass, due at the end of the turn
+    reactor.turn(longest=0)
+    assert sorted(exits) == [1, 2, 3]
+    assert len(waits) == 4  # three exits and the one that says none is left
+
+
 def test_kill_reaches_the_whole_group(reactor, children, log, subreaper):
     exits: list[int] = []
     child = children.spawn(["/bin/sh", "-c", "sleep 30 & sleep 30"], exits.append)

@@ -29,6 +29,10 @@ Rules:
   internal redirect as GET (at most ``MAX_CGI_REDIRECTS`` in a row, then 500);
   an absolute one without ``Status`` is a 302.  The body is a source pulled by
   the connection: the pipe is read only as fast as the client takes the bytes.
+  When the whole output came with the header block (the script had exited: the
+  pipe's end of file is known, ``server.pipes``) and no less than its own
+  ``Content-Length``, the body is those bytes instead: sent with its length
+  (no chunks), the pipes closed at once.
 - ``cgi_timeout`` is the longest the script may stay silent: no output for that
   long is 504 (or, once the body streams, the end of the connection).  A script
   that is no longer wanted (timeout, the client gone, the body sent) gets
@@ -413,7 +417,14 @@ class CgiRun:
             self.deferred.resolve(InternalRedirect(head.location))
             return
         status = head.status or (302 if head.location is not None else 200)
-        self.output = CgiOutput(self, head.rest, UNKNOWN if head.length is None else head.length)
+        rest = head.rest
+        if self.child.stdout.eof and (head.length is None or head.length <= len(rest)):
+            # The whole output is in already (its end of file known): the body goes as bytes,
+            # its length known, with the head (no chunks), and the pipes go now.
+            self.done()
+            self.deferred.resolve(Response(status, head.headers, rest if head.length is None else rest[:head.length]))
+            return
+        self.output = CgiOutput(self, rest, UNKNOWN if head.length is None else head.length)
         self.deferred.resolve(Response(status, head.headers, self.output))
 
     def fail(self, what: str, status: int = 502) -> None:

@@ -177,6 +177,69 @@ def test_a_root_reached_through_a_symbolic_link_keeps_every_rule(write, tmp_path
     assert response.status == 403 and "is outside the document root" in ex.notes[0]
 
 
+class FakeEnd:
+    """A pipe end that has ``data`` and then, if ``eof``, its end of file (known)."""
+
+    def __init__(self, data: bytes = b"", eof: bool = False) -> None:
+        self.data, self.eof, self.closed = data, eof, False
+
+    def read(self, size: int = 65536):
+        if self.data:
+            data, self.data = self.data, b""
+            return data
+        return b"" if self.eof else None
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def run_with_output(site, output: bytes, eof: bool):
+    """A CgiRun whose child has written ``output`` (and exited, with ``eof``)."""
+    make, _ = site
+    _, ex, seen = run_up_to_cgi(site, "GET /bin/tool.sh HTTP/1.1\r\nHost: x")
+
+    class Child:
+        pid, returncode = 0, 0 if eof else None
+        stdin, stdout, stderr = FakeEnd(eof=True), FakeEnd(output, eof), FakeEnd(eof=True)
+
+    class Children:
+        def spawn(self, *args, **kwargs):
+            return Child()
+
+        def kill(self, child, sig):
+            pass
+
+    class Services:
+        children = Children()
+        clock = staticmethod(lambda: 0.0)
+        call_later = staticmethod(lambda delay, callback: None)
+        cancel = staticmethod(lambda timer: None)
+
+    ex.conn = ConnInfo("127.0.0.1", 8080, "10.0.0.1", 5555, ex.conn.vhosts, Services())
+    run = cgi.CgiRun(ex, seen["script"], None)
+    run.on_stdout(Child.stdout)
+    return run, run.deferred.response
+
+
+def test_an_output_complete_at_its_head_is_sent_with_its_length(site):
+    run, response = run_with_output(site, b"Content-Type: text/plain\n\nhello\n", eof=True)
+    assert (response.status, response.body) == (200, b"hello\n")  # bytes: a known length, no chunks
+    assert run.finished and run.child.stdout.closed
+    run, response = run_with_output(site, b"Content-Length: 3\nContent-Type: text/plain\n\nhello", eof=True)
+    assert response.body == b"hel"  # (no more than the script's Content-Length)
+
+
+def test_an_output_still_coming_or_short_of_its_length_is_pulled_from_the_pipe(site):
+    run, response = run_with_output(site, b"Content-Type: text/plain\n\nhello\n", eof=False)
+    assert isinstance(response.body, cgi.CgiOutput) and response.body.length == cgi.UNKNOWN
+    assert not run.finished
+    run, response = run_with_output(site, b"Content-Length: 10\nContent-Type: text/plain\n\nhalf", eof=True)
+    assert isinstance(response.body, cgi.CgiOutput)  # it will be cut: 4 of the 10 bytes
+    assert response.body.pull() == b"half"
+    with pytest.raises(cgi.CgiBroken):
+        response.body.pull()
+
+
 def test_a_program_that_cannot_start_is_a_502_with_its_reason(site):
     make, _ = site
 

@@ -17,17 +17,22 @@ Rules:
   cannot pass for ``X-Foo``).  ``CONTENT_LENGTH``/``CONTENT_TYPE`` only when the
   request has a body, whose length is then exact: the body is read whole first
   (in memory up to ``client_body_buffer_size``, then in a temporary file), as
-  nginx's ``fastcgi_request_buffering on``.
+  nginx's ``fastcgi_request_buffering on``.  Without a body the script's stdin
+  is ``/dev/null``: it reads the end of file at once.
 - The child runs in its own process group (``server.children``), at nice
-  ``CGI_NICE``; its stdin,
-  stdout and stderr are pipes on the server's epoll, serviced as each is ready,
-  so a script that writes before it reads cannot deadlock.
+  ``CGI_NICE``; its stdin (with a body), stdout and stderr are pipes on the
+  server's epoll, serviced as each is ready, so a script that writes before it
+  reads cannot deadlock.
 - The answer is deferred until the script's header block (``http.cgi``) is
   complete; a malformed one, none, or one cut short is 502 with an error-log
   line saying what was wrong.  A local ``Location`` without ``Status`` is an
   internal redirect as GET (at most ``MAX_CGI_REDIRECTS`` in a row, then 500);
   an absolute one without ``Status`` is a 302.  The body is a source pulled by
   the connection: the pipe is read only as fast as the client takes the bytes.
+  When the whole output came with the header block (the script had exited: the
+  pipe's end of file is known, ``server.pipes``) and no less than its own
+  ``Content-Length``, the body is those bytes instead: sent with its length
+  (no chunks), the pipes closed at once.
 - ``cgi_timeout`` is the longest the script may stay silent: no output for that
   long is 504 (or, once the body streams, the end of the connection).  A script
   that is no longer wanted (timeout, the client gone, the body sent) gets
@@ -62,8 +67,8 @@ CGI_NICE = 10  # scripts run at a lower priority: one that loops cannot starve t
 MAX_CGI_REDIRECTS = 5
 READ_SIZE = 65536
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
-_NOT_PASSED = frozenset({"HTTP_PROXY", "HTTP_AUTHORIZATION", "HTTP_CONTENT_LENGTH", "HTTP_CONTENT_TYPE"})
-_PATH = "/usr/local/bin:/usr/bin:/bin"
+_NOT_PASSED = frozenset({b"HTTP_PROXY", b"HTTP_AUTHORIZATION", b"HTTP_CONTENT_LENGTH", b"HTTP_CONTENT_TYPE"})
+_PATH = b"/usr/local/bin:/usr/bin:/bin"
 
 
 def here(loc, settings, server) -> bool:
@@ -95,6 +100,10 @@ def handle(ex: Exchange):
 
 
 def locate(ex: Exchange) -> Script:
+    """The script a request names, checked (see the module rules).  The document root is
+    resolved only when the script's path is not its own real path: when the kernel
+    resolves it to exactly itself, no component on the way was a symbolic link, ``.``
+    or ``..``, so a path that starts with the root's text is inside the root's real path."""
     uri = ex.uri
     settings = ex.settings
     name, path_info = uri, ""
@@ -112,15 +121,19 @@ def locate(ex: Exchange) -> Script:
         real, st = resolved(path)
     except OSError as err:
         raise fs_error(ex, err, path) from None
-    try:
-        base = resolved(root.encode("latin-1"))[0]
-    except OSError:
-        base = os.path.realpath(root.encode("latin-1"))
-    if settings.alias and not os.path.isdir(base):
-        base = os.path.dirname(base)  # a regex location's alias names the file itself
-    if not real.startswith(base.rstrip(b"/") + b"/"):
-        ex.log_error(f'cgi script "{filename}" is outside the document root "{root}"')
-        raise HttpError(403)
+    top = root.encode("latin-1").rstrip(b"/") + b"/"
+    if real != path or settings.alias or not path.startswith(top):
+        # (A path the kernel resolved to itself, byte for byte, went through real directories
+        # only: its first components, the root's text, are then the root's real path.)
+        try:
+            base = real_path(root.encode("latin-1"))
+        except OSError:
+            base = os.path.realpath(root.encode("latin-1"))
+        if settings.alias and not os.path.isdir(base):
+            base = os.path.dirname(base)  # a regex location's alias names the file itself
+        if not real.startswith(base.rstrip(b"/") + b"/"):
+            ex.log_error(f'cgi script "{filename}" is outside the document root "{root}"')
+            raise HttpError(403)
     if not stat.S_ISREG(st.st_mode):
         ex.log_error(f'cgi script "{filename}" is not a regular file')
         raise HttpError(403)
@@ -147,60 +160,90 @@ def resolved(path: bytes) -> tuple[bytes, os.stat_result]:
         os.close(fd)
 
 
+def real_path(path: bytes) -> bytes:
+    """``resolved``'s path alone (no ``fstat``): the document root's."""
+    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    try:
+        try:
+            return os.readlink(b"/proc/self/fd/%d" % fd)
+        except OSError:  # no /proc: the slow way
+            return os.path.realpath(path, strict=True)
+    finally:
+        os.close(fd)
+
+
 def environment(ex: Exchange, script: Script, length: int | None) -> dict[bytes, bytes]:
     """The script's environment (see the module rules), as bytes: latin-1 text is the
-    request's bytes as they came."""
+    request's bytes as they came.  Built as bytes directly (``posix_spawn`` takes them
+    as they are), the names of the request's headers turned into ``HTTP_*`` once each."""
     req = ex.request
     conn = ex.conn
     server = ex.server
+    settings = ex.settings
     name = server.names[0].text if server.names and server.names[0].text else (ex.host or conn.local_host)
+    root = script.root.encode("latin-1", "replace")
     env = {
-        "GATEWAY_INTERFACE": "CGI/1.1",
-        "SERVER_SOFTWARE": signature(ex.settings),
-        "SERVER_NAME": name,
-        "SERVER_PORT": str(conn.local_port),
-        "SERVER_ADDR": conn.local_host,
-        "SERVER_PROTOCOL": f"HTTP/1.{req.minor}",
-        "REQUEST_METHOD": ex.method,  # GET after a local redirect (RFC 3875 §6.2.2)
-        "REQUEST_URI": req.target,
-        "SCRIPT_NAME": script.name,
-        "SCRIPT_FILENAME": script.filename,
-        "PATH_INFO": script.path_info,
-        "QUERY_STRING": ex.args,
-        "REMOTE_ADDR": conn.remote_host,
-        "REMOTE_PORT": str(conn.remote_port),
-        "DOCUMENT_ROOT": script.root,
-        "REDIRECT_STATUS": "200",
-        "PATH": _PATH,
+        b"GATEWAY_INTERFACE": b"CGI/1.1",
+        b"SERVER_SOFTWARE": signature(settings).encode("latin-1", "replace"),
+        b"SERVER_NAME": name.encode("latin-1", "replace"),
+        b"SERVER_PORT": b"%d" % conn.local_port,
+        b"SERVER_ADDR": conn.local_host.encode("latin-1", "replace"),
+        b"SERVER_PROTOCOL": b"HTTP/1.%d" % req.minor,
+        b"REQUEST_METHOD": ex.method.encode("latin-1", "replace"),  # GET after a local redirect (RFC 3875 §6.2.2)
+        b"REQUEST_URI": req.target.encode("latin-1", "replace"),
+        b"SCRIPT_NAME": script.name.encode("latin-1", "replace"),
+        b"SCRIPT_FILENAME": script.filename.encode("latin-1", "replace"),
+        b"PATH_INFO": script.path_info.encode("latin-1", "replace"),
+        b"QUERY_STRING": ex.args.encode("latin-1", "replace"),
+        b"REMOTE_ADDR": conn.remote_host.encode("latin-1", "replace"),
+        b"REMOTE_PORT": b"%d" % conn.remote_port,
+        b"DOCUMENT_ROOT": root,
+        b"REDIRECT_STATUS": b"200",
+        b"PATH": _PATH,
     }
     if conn.tls:
-        env["HTTPS"] = "on"  # (as Apache's and nginx's fastcgi_params: scripts build their URLs from it)
+        env[b"HTTPS"] = b"on"  # (as Apache's and nginx's fastcgi_params: scripts build their URLs from it)
     if script.path_info:
-        env["PATH_TRANSLATED"] = script.root + script.path_info
+        env[b"PATH_TRANSLATED"] = root + env[b"PATH_INFO"]
     session = ex.session
     if session is not None:  # (handlers.sessions: the script keeps per-user state in the file)
-        env["SESSION_ID"] = session.id
-        env["SESSION_FILE"] = session.data
+        env[b"SESSION_ID"] = session.id.encode("latin-1", "replace")
+        env[b"SESSION_FILE"] = session.data.encode("latin-1", "replace")
     if length is not None:
-        env["CONTENT_LENGTH"] = str(length)
+        env[b"CONTENT_LENGTH"] = b"%d" % length
         ctype = req.header("content-type")
         if ctype is not None:
-            env["CONTENT_TYPE"] = ctype
+            env[b"CONTENT_TYPE"] = ctype.encode("latin-1", "replace")
+    keys = _HEADER_KEYS
     for field, value in req.headers:
-        if not _HEADER_NAME.fullmatch(field):
-            continue
-        key = "HTTP_" + field.upper().replace("-", "_")
-        if key in _NOT_PASSED and not (key == "HTTP_AUTHORIZATION" and ex.settings.cgi_pass_authorization):
+        key = keys.get(field)
+        if key is None:
+            key = _header_key(field)
+        if not key:
+            continue  # a name with anything but letters, digits and "-"
+        if key in _NOT_PASSED and not (key == b"HTTP_AUTHORIZATION" and settings.cgi_pass_authorization):
             continue
         if key in env:
-            env[key] += ("; " if key == "HTTP_COOKIE" else ", ") + value
+            env[key] += (b"; " if key == b"HTTP_COOKIE" else b", ") + value.encode("latin-1", "replace")
         else:
-            env[key] = value
-    for param in ex.settings.cgi_param:
+            env[key] = value.encode("latin-1", "replace")
+    for param in settings.cgi_param:
         value = expand(param.value, ex)
         if value or not param.if_not_empty:
-            env[param.name] = value
-    return {k.encode("latin-1"): v.encode("latin-1", "replace") for k, v in env.items()}
+            env[param.name.encode("latin-1")] = value.encode("latin-1", "replace")
+    return env
+
+
+_HEADER_KEYS: dict[str, bytes] = {}  # a header's name as it came -> HTTP_NAME, or b"" (not passed)
+_HEADER_KEYS_MAX = 512  # names are the client's: the memo is emptied rather than grown past this
+
+
+def _header_key(field: str) -> bytes:
+    key = b"HTTP_" + field.upper().replace("-", "_").encode("ascii") if _HEADER_NAME.fullmatch(field) else b""
+    if len(_HEADER_KEYS) >= _HEADER_KEYS_MAX:
+        _HEADER_KEYS.clear()
+    _HEADER_KEYS[field] = key
+    return key
 
 
 class RequestBody(Sink):
@@ -246,18 +289,22 @@ class RequestBody(Sink):
 class CgiRun:
     """One running script: its pipes, its timer, the answer it is making."""
 
+    __slots__ = ("ex", "script", "services", "child", "nph", "deferred", "head", "output", "body", "pending",
+                 "stderr_rest", "finished", "timeout", "deadline", "timer", "kill_timer", "killing")
+
     def __init__(self, ex: Exchange, script: Script, body, length: int | None = None) -> None:
         self.ex = ex
         self.script = script
         self.services = services = ex.conn.services
         interpreter = ex.location.cgi_pass
-        argv = [script.real] if interpreter == "exec" else [interpreter.encode("latin-1"), script.real]
-        self.what = f'cgi script "{script.filename}"'
-        self.nph = os.path.basename(script.name).startswith("nph-")
+        real = script.real
+        argv = [real] if interpreter == "exec" else [interpreter.encode("latin-1"), real]
+        self.nph = script.name.rpartition("/")[2].startswith("nph-")
         try:
             self.child = services.children.spawn(
-                argv, self.exited, cwd=os.path.dirname(script.real), env=environment(ex, script, length),
-                on_stdin=self.on_stdin, on_stdout=self.on_stdout, on_stderr=self.on_stderr, nice=CGI_NICE)
+                argv, self.exited, cwd=real[:real.rindex(b"/")] or b"/", env=environment(ex, script, length),
+                stdin=body is not None, on_stdin=self.on_stdin, on_stdout=self.on_stdout,
+                on_stderr=self.on_stderr, nice=CGI_NICE)
         except OSError as err:
             if hasattr(body, "close"):
                 body.close()
@@ -275,8 +322,11 @@ class CgiRun:
         self.timer = services.call_later(self.timeout, self.timed_out)
         self.kill_timer = None
         self.killing = False  # a SIGTERM was sent, the SIGKILL is armed
-        if body is None:
-            self.child.stdin.close()  # no body: the script reads EOF at once
+
+    @property
+    def what(self) -> str:
+        """The script, as the error log names it."""
+        return f'cgi script "{self.script.filename}"'
 
     # -- stdin ----------------------------------------------------------------------
 
@@ -367,7 +417,14 @@ class CgiRun:
             self.deferred.resolve(InternalRedirect(head.location))
             return
         status = head.status or (302 if head.location is not None else 200)
-        self.output = CgiOutput(self, head.rest, UNKNOWN if head.length is None else head.length)
+        rest = head.rest
+        if self.child.stdout.eof and (head.length is None or head.length <= len(rest)):
+            # The whole output is in already (its end of file known): the body goes as bytes,
+            # its length known, with the head (no chunks), and the pipes go now.
+            self.done()
+            self.deferred.resolve(Response(status, head.headers, rest if head.length is None else rest[:head.length]))
+            return
+        self.output = CgiOutput(self, rest, UNKNOWN if head.length is None else head.length)
         self.deferred.resolve(Response(status, head.headers, self.output))
 
     def fail(self, what: str, status: int = 502) -> None:

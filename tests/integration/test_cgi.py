@@ -443,7 +443,7 @@ def test_several_set_cookie_headers_are_all_kept_in_order(serve):
 def test_a_script_content_length_is_kept_and_without_one_the_body_is_chunked(serve):
     sized = script("sys.stdout.write('Content-Type: text/plain\\r\\nContent-Length: 5\\r\\n\\r\\nhello')\n")
     streamed = script("sys.stdout.write('Content-Type: text/plain\\r\\n\\r\\nhello'); sys.stdout.flush()\n"
-                      "sys.stdout.write(' world')\n")
+                      "time.sleep(0.2); sys.stdout.write(' world')\n")  # (the rest comes later: chunks)
     running = start(serve, {"sized.py": sized, "streamed.py": streamed})
     reply = get(running.port, "/sized.py")
     assert (reply.header("Content-Length"), reply.header("Transfer-Encoding"), reply.body) == ("5", None, b"hello")
@@ -480,7 +480,7 @@ def test_a_204_or_304_from_the_script_has_no_body_and_no_transfer_encoding(serve
 
 
 def test_http11_keepalive_serves_a_second_request_after_a_chunked_cgi_answer(serve):
-    running = start(serve, {"env.py": script(ENV_SCRIPT)})
+    running = start(serve, {"env.py": script(ENV_SCRIPT + "time.sleep(0.2)\n")})  # (alive after its output: chunks)
     one = b"GET /env.py?n=1 HTTP/1.1\r\nHost: a.test\r\n\r\n"
     two = b"GET /env.py?n=2 HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"
     with socket.create_connection(("127.0.0.1", running.port), timeout=10) as sock:
@@ -491,6 +491,18 @@ def test_http11_keepalive_serves_a_second_request_after_a_chunked_cgi_answer(ser
         second, _ = parse(receive(sock, 10))
     assert dumped(first)["env"]["QUERY_STRING"] == "n=1"
     assert dumped(second)["env"]["QUERY_STRING"] == "n=2"
+
+
+def test_a_quick_script_is_answered_whole_whichever_framing_its_timing_gives(serve):
+    # Exited before its output is read (its end of file known with it): a Content-Length;
+    # read while it still runs: chunks (the unit tests pin each case down).
+    running = start(serve, {"quick.sh": "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nhello'\n"})
+    lengths = set()
+    for _ in range(20):
+        reply = get(running.port, "/quick.sh")
+        assert (reply.status, reply.body) == (200, b"hello")
+        lengths.add((reply.header("Content-Length"), reply.header("Transfer-Encoding")))
+    assert lengths <= {("5", None), (None, "chunked")}
 
 
 def test_http10_client_gets_the_body_without_chunks(serve):

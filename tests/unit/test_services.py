@@ -15,7 +15,7 @@ import pytest
 
 from nginxlite.server.children import Children
 from nginxlite.server.loop import Reactor
-from nginxlite.server.pipes import PipeEnd, nonblocking_pipe
+from nginxlite.server.pipes import CLOSED, PipeEnd, nonblocking_pipe
 from nginxlite.server.services import Services
 
 DEADLINE = 10.0
@@ -103,6 +103,7 @@ def read_all(reactor: Reactor, end: PipeEnd) -> bytes:
             chunks.append(data)
 
     end.callback = drain
+    drain(end)  # (a report may have come before: then the end is ready already)
     run_until(reactor, lambda: eof)
     return b"".join(chunks)
 
@@ -135,6 +136,25 @@ def test_sigchld_is_routed_to_reap(reactor, children, signals):
     run_until(reactor, lambda: exits)  # nothing here calls reap but the SIGCHLD handler
     assert signal.SIGCHLD in signals
     assert exits == [5]
+
+
+def test_sigchlds_of_one_turn_make_one_reaping_pass(reactor, children, monkeypatch):
+    exits: list[int] = []
+    spawned = [children.spawn(["/bin/sh", "-c", f"exit {code}"], exits.append, stdin=False) for code in (1, 2, 3)]
+    for child in spawned:
+        child.close_pipes()
+    for child in spawned:  # all three gone, none reaped yet
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+    waits: list[int] = []
+    real_waitpid = os.waitpid
+    monkeypatch.setattr(os, "waitpid", lambda pid, options: waits.append(pid) or real_waitpid(pid, options))
+    children.reap()
+    children.reap()
+    children.reap()
+    assert len(reactor.soon) == 1 and exits == []  # one pass, due at the end of the turn
+    reactor.turn(longest=0)
+    assert sorted(exits) == [1, 2, 3]
+    assert len(waits) == 4  # three exits and the one that says none is left
 
 
 def test_kill_reaches_the_whole_group(reactor, children, log, subreaper):
@@ -177,6 +197,22 @@ def test_sigpipe_is_default_in_the_child(reactor, children, log):
     run_until(reactor, lambda: exits)
     assert exits == [-signal.SIGPIPE]
     child.close_pipes()
+
+
+def test_the_child_ignores_no_signal_the_server_ignores(reactor, children):
+    saved = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGUSR2, signal.SIGTTOU)}
+    try:
+        exits: list[int] = []
+        child = children.spawn(["/bin/cat", "/proc/self/status"], exits.append, stdin=False)
+        status = read_all(reactor, child.stdout).decode()
+        run_until(reactor, lambda: exits)
+        child.close_pipes()
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    ignored = next(line for line in status.splitlines() if line.startswith("SigIgn:"))
+    ours = sum(1 << (signum - 1) for signum in signal.valid_signals())  # (not glibc's own 32 and 33)
+    assert int(ignored.split()[1], 16) & ours == 0, ignored  # (SIGPIPE too: Python ignores it here)
 
 
 def test_child_stdin_is_fed_through_a_pipe_end(reactor, children):
@@ -242,6 +278,94 @@ def test_read_end_would_block_then_eof(reactor):
         assert reader.read() == b""
     finally:
         reader.close()
+
+
+def test_a_short_read_clears_ready_without_waiting_for_eagain(reactor, monkeypatch):
+    read_fd, write_fd = nonblocking_pipe()
+    reader = PipeEnd(reactor, read_fd, "r")
+    reads: list[int] = []
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, size: reads.append(fd) or real_read(fd, size))
+    try:
+        os.write(write_fd, b"ab")
+        run_until(reactor, lambda: reader.ready)
+        assert reader.read() == b"ab"  # fewer than asked: the pipe is empty
+        assert not reader.ready and reader.read() is None
+        assert reads == [read_fd]  # no second read for the EAGAIN
+        os.write(write_fd, b"cd")  # a new edge
+        run_until(reactor, lambda: reader.ready)
+        assert reader.read() == b"cd"
+        os.write(write_fd, b"ef")
+        os.close(write_fd)  # data and the hangup in one report
+        run_until(reactor, lambda: reader.ready)
+        assert reader.hangup
+        assert reader.read() == b"ef"
+        assert reader.ready  # no edge will come after a hangup: the end of file is next
+        assert reader.read() == b"" and reader.read() == b""
+        assert reads == [read_fd] * 3  # known without reading it: no writer, the pipe emptied
+    finally:
+        reader.close()
+
+
+def test_a_hangup_on_an_empty_pipe_is_the_end_of_file_without_a_read(reactor, monkeypatch):
+    read_fd, write_fd = nonblocking_pipe()
+    reader = PipeEnd(reactor, read_fd, "r")
+    reads: list[int] = []
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, size: reads.append(fd) or real_read(fd, size))
+    try:
+        os.close(write_fd)
+        run_until(reactor, lambda: reader.ready)
+        assert reader.hangup and reader.eof
+        assert reader.read() == b"" and reads == []
+    finally:
+        reader.close()
+    assert read_fd not in reactor.handlers
+
+
+def test_a_read_end_at_eof_closes_without_epoll_ctl_del(reactor, monkeypatch):
+    unregistered: list[int] = []
+    real_unregister = reactor.unregister
+    monkeypatch.setattr(reactor, "unregister", lambda fd: unregistered.append(fd) or real_unregister(fd))
+    read_fd, write_fd = nonblocking_pipe()
+    reader = PipeEnd(reactor, read_fd, "r")
+    os.close(write_fd)
+    assert read_all(reactor, reader) == b""
+    reader.close()
+    assert unregistered == [] and read_fd not in reactor.handlers
+    other_r, other_w = nonblocking_pipe()  # not at its end: unregistered as before
+    early = PipeEnd(reactor, other_r, "r")
+    early.close()
+    os.close(other_w)
+    assert unregistered == [other_r] and other_r not in reactor.handlers
+
+
+def test_a_child_given_no_stdin_reads_dev_null(reactor, children):
+    exits: list[int] = []
+    child = children.spawn(["/bin/sh", "-c", "cat; readlink /proc/self/fd/0"], exits.append, stdin=False)
+    assert child.stdin is CLOSED and child.stdin.closed and child.stdin.write(b"x") == 0
+    assert read_all(reactor, child.stdout) == b"/dev/null\n"
+    run_until(reactor, lambda: exits)
+    assert exits == [0]
+    child.close_pipes()
+    assert registered_pipes(reactor) == set()
+
+
+def test_spawns_keep_the_working_directory_and_leave_no_fd(reactor, children, tmp_path):
+    here = os.getcwd()
+    before = open_fds()
+    for stdin in (True, False, True, False):
+        exits: list[int] = []
+        child = children.spawn(["/bin/sh", "-c", "pwd; echo oops >&2"], exits.append, cwd=str(tmp_path),
+                               stdin=stdin)
+        child.stdin.close()
+        assert read_all(reactor, child.stdout) == f"{tmp_path}\n".encode()
+        assert read_all(reactor, child.stderr) == b"oops\n"
+        run_until(reactor, lambda: exits)
+        child.close_pipes()
+        assert os.getcwd() == here
+    assert registered_pipes(reactor) == set()
+    assert open_fds() == before
 
 
 def test_close_twice_is_harmless(reactor):

@@ -4,8 +4,9 @@ Rules:
 - A handler is an object with ``on_events(mask)``; it is called only when epoll
   reported its fd ready.  Dispatch looks the handler up at call time, so a
   handler may unregister other fds in the same batch.
-- Timers live in a heap ordered by (deadline, sequence); cancelling marks them
-  and the heap is rebuilt when cancelled ones dominate.  The poll timeout is the
+- Timers live in a heap of ``(deadline, sequence, timer)`` entries (compared in C:
+  the sequence is unique, so a ``Timer`` itself is never compared); cancelling
+  marks them and the heap is rebuilt when cancelled ones dominate.  The poll timeout is the
   next deadline, rounded up to the millisecond so the loop never spins just short.
 - Signals arrive through ``signal.set_wakeup_fd`` on a socketpair registered like
   any other fd; handlers run in the loop, never inside the signal handler.
@@ -39,9 +40,6 @@ class Timer:
         self.seq = seq
         self.callback: Callable[[], None] | None = callback
 
-    def __lt__(self, other: Timer) -> bool:
-        return (self.deadline, self.seq) < (other.deadline, other.seq)
-
     def cancel(self) -> None:
         self.callback = None
 
@@ -53,7 +51,7 @@ class Reactor:
         self.clock = clock
         self.handlers: dict[int, object] = {}
         self.masks: dict[int, int] = {}
-        self.timers: list[Timer] = []
+        self.timers: list[tuple[float, int, Timer]] = []  # the heap (module rules)
         self.cancelled = 0
         self.seq = 0
         self.soon: list[Callable[[], None]] = []
@@ -97,8 +95,9 @@ class Reactor:
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Timer:
         self.seq += 1
-        timer = Timer(self.clock() + delay, self.seq, callback)
-        heapq.heappush(self.timers, timer)
+        deadline = self.clock() + delay
+        timer = Timer(deadline, self.seq, callback)
+        heapq.heappush(self.timers, (deadline, self.seq, timer))
         return timer
 
     def cancel(self, timer: Timer | None) -> None:
@@ -106,7 +105,7 @@ class Reactor:
             timer.callback = None
             self.cancelled += 1
             if self.cancelled > 512 and self.cancelled > len(self.timers) // 2:
-                self.timers = [t for t in self.timers if t.callback is not None]
+                self.timers = [entry for entry in self.timers if entry[2].callback is not None]
                 heapq.heapify(self.timers)
                 self.cancelled = 0
 
@@ -160,11 +159,11 @@ class Reactor:
         if self.soon:
             timeout = 0.0
         else:
-            while timers and timers[0].callback is None:
+            while timers and timers[0][2].callback is None:
                 heapq.heappop(timers)
                 self.cancelled = max(0, self.cancelled - 1)
             if timers:
-                timeout = max(0.0, math.ceil((timers[0].deadline - self.clock()) * 1000) / 1000)
+                timeout = max(0.0, math.ceil((timers[0][0] - self.clock()) * 1000) / 1000)
             else:
                 timeout = -1
         if longest is not None and (timeout < 0 or timeout > longest):
@@ -193,8 +192,8 @@ class Reactor:
         timers = self.timers  # cancel() may have rebuilt the heap meanwhile
         if timers:
             now = self.clock()
-            while timers and timers[0].deadline <= now:
-                timer = heapq.heappop(timers)
+            while timers and timers[0][0] <= now:
+                timer = heapq.heappop(timers)[2]
                 callback = timer.callback
                 if callback is None:
                     self.cancelled = max(0, self.cancelled - 1)

@@ -197,20 +197,26 @@ class App:
         """Open every log file now, the servers' and locations' too (error and access
         logs, as nginx), so one that cannot be opened is reported at start (or reload),
         not at its first request, and the open descriptors after a first request are
-        the idle ones.  Access logs whose path has variables are opened as written."""
+        the idle ones.  Access logs whose path has variables are opened as written.
+        Files no log of ``config`` names are flushed and closed (a request of the old
+        configuration still being answered opens its file again when it logs)."""
         self.logs.set_error_logs(config.error_log)
+        used = {log.path for log in config.error_log}
         pending = [(s.settings, s.locations) for s in config.servers]
         while pending:
             settings, locations = pending.pop()
             for log in settings.error_log:
                 self.logs.file(log.path)
+                used.add(log.path)
             for log in (self.default_access_log(config),) if settings.access_log is None else settings.access_log:
                 if "$" not in log.path:
                     self.logs.file(log.path)
+                    used.add(log.path)
             for loc in locations:
                 pending.append((loc.settings, loc.locations))
                 if loc.limit_except is not None:
                     pending.append((loc.limit_except.settings, ()))
+        self.logs.retain(used)  # a reload's: the files the old configuration alone wrote are closed
 
     def wanted_listeners(self, config: Config) -> dict[tuple[str, int], int]:
         wanted: dict[tuple[str, int], int] = {}

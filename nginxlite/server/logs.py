@@ -166,6 +166,11 @@ class Logs:
             self._stamp = time.strftime("%Y/%m/%d %H:%M:%S", time.localtime(second))
         return self._stamp
 
+    def retain(self, paths: set[str]) -> None:
+        """Close (after a flush) every file whose path is not in ``paths``."""
+        for path in [p for p in self.files if p not in paths]:
+            self.files.pop(path).close()
+
     def flush(self) -> None:
         for log in self.files.values():
             log.flush()

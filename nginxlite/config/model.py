@@ -251,7 +251,8 @@ class Settings:
     gzip_disable: tuple = ()  # "msie6" and compiled caseless regexes on User-Agent
     gzip_static: str = "off"  # off | on | always
     # What the handlers derive from these values, computed at their first use and kept
-    # with them (the header filters that can act here: ``filters.header_filters``).  Never
+    # with them (the header filters that can act here, ``filters.header_filters``; the content
+    # handlers a location or server may use, ``content.handlers_here``).  Never
     # a directive's value, never copied to a child level.
     derived: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 

@@ -20,6 +20,9 @@ Rules:
   text into a ``Template`` once (cached per text), and ``Template.expand`` /
   ``Template.parts`` are the one evaluator, used by ``return``, ``add_header``,
   ``error_page``, ``root``, ``index``, ``try_files`` and access logs alike.
+- A getter that is one expression of ``ex`` is written as ``_expr("...")``: the same
+  function, with its text kept (``inline``) so that the access-log compiler
+  (``server.logs.access_formatter``) puts the expression in its own code.
 - Names that are not in the table are ``map`` variables or regex captures (named
   groups of a location, server_name or map regex); the loader rejects any other
   name before here.  A map may also define a prefix-family name or a changeable

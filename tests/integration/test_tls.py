@@ -23,11 +23,13 @@ from helpers import CHILD_ENV
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
 
 
-def make_cert(folder, name: str, sans: str) -> tuple[str, str]:
-    """A self-signed P-256 certificate (its own CA) for ``sans``; returns (cert, key) paths."""
+def make_cert(folder, name: str, sans: str = "", kind: str = "ecdsa") -> tuple[str, str]:
+    """A self-signed certificate (its own CA) with CN ``name``, for ``sans`` when given, with an
+    ECDSA P-256 key (``kind="rsa"``: RSA 2048); returns (cert, key) paths."""
     cert, key = folder / f"{name}.pem", folder / f"{name}.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-subj", f"/CN={name}", "-addext", f"subjectAltName={sans}", "-days", "2",
+    newkey = ["-newkey", "rsa:2048"] if kind == "rsa" else ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    extra = ["-addext", f"subjectAltName={sans}"] if sans else []
+    subprocess.run(["openssl", "req", "-x509", *newkey, "-nodes", "-subj", f"/CN={name}", *extra, "-days", "2",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     return str(cert), str(key)
 

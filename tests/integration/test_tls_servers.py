@@ -11,21 +11,17 @@ import os
 import shutil
 import socket
 import ssl
-import subprocess
 
 import pytest
+
+from test_tls import make_cert
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
 
 
-def make_pair(folder, name: str, kind: str, sans: str = "") -> tuple[str, str]:
+def make_pair(folder, name: str, kind: str) -> tuple[str, str]:
     """A self-signed certificate with CN ``name`` and an RSA 2048 or ECDSA P-256 key."""
-    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
-    newkey = ["-newkey", "rsa:2048"] if kind == "rsa" else ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
-    extra = ["-addext", f"subjectAltName={sans}"] if sans else []
-    subprocess.run(["openssl", "req", "-x509", *newkey, "-nodes", "-subj", f"/CN={name}", *extra, "-days", "2",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    return str(cert), str(key)
+    return make_cert(folder, name, kind=kind)
 
 
 @pytest.fixture

@@ -280,12 +280,18 @@ def test_read_end_would_block_then_eof(reactor):
         reader.close()
 
 
-def test_a_short_read_clears_ready_without_waiting_for_eagain(reactor, monkeypatch):
-    read_fd, write_fd = nonblocking_pipe()
-    reader = PipeEnd(reactor, read_fd, "r")
+def counted_reads(monkeypatch) -> list[int]:
+    """The descriptors ``os.read`` is called on from now on, in order."""
     reads: list[int] = []
     real_read = os.read
     monkeypatch.setattr(os, "read", lambda fd, size: reads.append(fd) or real_read(fd, size))
+    return reads
+
+
+def test_a_short_read_clears_ready_without_waiting_for_eagain(reactor, monkeypatch):
+    read_fd, write_fd = nonblocking_pipe()
+    reader = PipeEnd(reactor, read_fd, "r")
+    reads = counted_reads(monkeypatch)
     try:
         os.write(write_fd, b"ab")
         run_until(reactor, lambda: reader.ready)
@@ -310,9 +316,7 @@ def test_a_short_read_clears_ready_without_waiting_for_eagain(reactor, monkeypat
 def test_a_hangup_on_an_empty_pipe_is_the_end_of_file_without_a_read(reactor, monkeypatch):
     read_fd, write_fd = nonblocking_pipe()
     reader = PipeEnd(reactor, read_fd, "r")
-    reads: list[int] = []
-    real_read = os.read
-    monkeypatch.setattr(os, "read", lambda fd, size: reads.append(fd) or real_read(fd, size))
+    reads = counted_reads(monkeypatch)
     try:
         os.close(write_fd)
         run_until(reactor, lambda: reader.ready)
